@@ -1,0 +1,110 @@
+"""One run's complete settings, where they come from, and their checks.
+
+Settings resolve in three layers: the defaults below, then the domain's own defaults
+(a tabular MLP wants other settings than a CIFAR ResNet), then what the user gave on the
+command line. The resolved config is stored in every result record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+
+
+def default_data_root() -> str:
+    """Where downloads and decoded caches go: $IMIX_BENCH_DATA, else ~/.cache/imix-bench."""
+    return os.environ.get("IMIX_BENCH_DATA", str(Path.home() / ".cache" / "imix-bench"))
+
+
+@dataclass
+class RunConfig:
+    # what to train on
+    domain: str = "tabular"
+    dataset: str | None = None  # None: the domain's default dataset
+    data: str | None = None  # a local file or folder for datasets that take one
+    data_root: str = field(default_factory=default_data_root)
+    data_ratio: float = 1.0  # seeded fraction of the training split used for pretraining
+    domain_options: dict[str, Any] = field(default_factory=dict)
+
+    # what to train
+    method: str = "simclr"
+    imix: bool = False
+    mix: str = "mixup"
+    alpha: float = 1.0
+    encoder: str | None = None  # None: the domain's default encoder
+    encoder_options: dict[str, Any] = field(default_factory=dict)
+    temperature: float = 0.2
+    proj_dim: int = 128
+    proj_hidden: int = 512
+    ema: float = 0.99
+    queue_size: int = 4096
+    symmetric: bool = False
+
+    # how to train
+    epochs: int = 100
+    batch_size: int = 256
+    optimizer: str = "sgd"
+    lr: float = 0.125  # at batch 256; scaled linearly with the batch size
+    momentum: float = 0.9
+    weight_decay: float = 1e-4
+    warmup_epochs: int = 0
+    seed: int = 0
+    device: str = "auto"
+    precision: str = "fp32"  # fp32, bf16 or fp16 autocast
+
+    # evaluation and bookkeeping
+    raw_probe: bool | None = None  # None: the domain decides
+    results: str = "results/runs.jsonl"
+    quiet: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @property
+    def scaled_lr(self) -> float:
+        return self.lr * self.batch_size / 256
+
+    def validate(self) -> "RunConfig":
+        """Raise UserError naming the first setting that is out of range."""
+        checks = [
+            (self.epochs >= 0, f"--epochs must be 0 or more (0 evaluates an untrained encoder), got {self.epochs}"),
+            (self.batch_size >= 2, f"--batch-size must be at least 2 (contrastive losses need negatives), got {self.batch_size}"),
+            (self.alpha > 0, f"--alpha must be positive (Beta(alpha, alpha) mixing), got {self.alpha}"),
+            (self.temperature > 0, f"--temperature must be positive, got {self.temperature}"),
+            (0 <= self.ema < 1, f"--ema must be in [0, 1), got {self.ema}"),
+            (self.queue_size >= 1, f"--queue-size must be at least 1, got {self.queue_size}"),
+            (self.lr > 0, f"--lr must be positive, got {self.lr}"),
+            (self.weight_decay >= 0, f"--weight-decay must be 0 or more, got {self.weight_decay}"),
+            (0 < self.data_ratio <= 1, f"--data-ratio must be in (0, 1], got {self.data_ratio}"),
+            (self.warmup_epochs >= 0, f"--warmup-epochs must be 0 or more, got {self.warmup_epochs}"),
+            (self.proj_dim >= 1 and self.proj_hidden >= 1, "--proj-dim and --proj-hidden must be positive"),
+            (self.precision in ("fp32", "bf16", "fp16"),
+             f"unknown precision {self.precision!r}; valid choices: bf16, fp16, fp32."),
+            (self.optimizer in ("sgd", "adamw"), f"unknown optimizer {self.optimizer!r}; valid choices: adamw, sgd."),
+            (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:"),
+             f"unknown device {self.device!r}; valid choices: auto, cpu, cuda, cuda:N."),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise UserError(message)
+        return self
+
+
+FIELD_NAMES = {f.name for f in dataclasses.fields(RunConfig)}
+
+
+def resolve(overrides: dict[str, Any], domain_defaults: dict[str, Any] | None = None) -> RunConfig:
+    """Defaults < domain defaults < explicit overrides (entries that are None are unset)."""
+    values: dict[str, Any] = {}
+    for layer in (domain_defaults or {}, overrides):
+        for key, value in layer.items():
+            if key not in FIELD_NAMES:
+                raise ValueError(f"not a RunConfig field: {key}")
+            if value is not None:
+                values[key] = value
+    return RunConfig(**values).validate()

@@ -1,0 +1,66 @@
+"""Result records: one JSON object per finished run, appended to a JSON-lines file.
+
+A record is written in one ``write`` call on a file opened for appending, under an
+exclusive lock, then flushed to disk. A run killed at any moment therefore leaves either
+its whole line or none, and runs appending at the same time never interleave.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+from .errors import UserError
+from .log import logger
+
+RECORD_VERSION = 1
+
+
+def append_record(path: str | Path, record: dict[str, Any]) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = (json.dumps(record, sort_keys=True, allow_nan=False) + "\n").encode()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        # A line after a torn last line would be unreadable; start it on a line of its own.
+        size = os.fstat(fd).st_size
+        if size:
+            with open(path, "rb") as existing:
+                existing.seek(size - 1)
+                if existing.read(1) != b"\n":
+                    line = b"\n" + line
+        written = os.write(fd, line)
+        if written != len(line):
+            raise OSError(f"short write to {path}: {written} of {len(line)} bytes")
+        os.fsync(fd)
+    finally:
+        os.close(fd)  # also releases the lock
+
+
+def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Every complete record in the file; unreadable lines are skipped with a warning."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"no result records at {path}. Run `python -m bench run ...` first, or pass --results PATH.")
+    skipped = 0
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                skipped += 1
+                continue
+            if isinstance(record, dict):
+                yield record
+    if skipped:
+        logger.warning("skipped %d unreadable line(s) in %s", skipped, path)
+
+
+def read_records(path: str | Path) -> list[dict[str, Any]]:
+    return list(iter_records(path))

@@ -1,0 +1,33 @@
+"""The seeded random sources of one run.
+
+Augmentations draw on the training device from a torch generator; mixing coefficients
+come from a numpy generator because torch cannot draw Beta samples from a seeded generator.
+Keeping both in one object lets the trainer save and restore them together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+
+@dataclass
+class Rng:
+    torch: torch.Generator
+    numpy: np.random.Generator
+
+    @classmethod
+    def from_seed(cls, seed: int, device: torch.device | str = "cpu") -> "Rng":
+        generator = torch.Generator(device=device)
+        generator.manual_seed(seed)
+        return cls(torch=generator, numpy=np.random.default_rng(seed))
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"torch": self.torch.get_state(), "numpy": self.numpy.bit_generator.state}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.torch.set_state(state["torch"])
+        self.numpy.bit_generator.state = state["numpy"]

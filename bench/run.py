@@ -1,0 +1,122 @@
+"""One experiment end to end: data, pretraining, evaluation, one result record."""
+
+from __future__ import annotations
+
+import datetime
+import time
+import uuid
+from typing import Any
+
+import torch
+
+from domains.base import DataRequest, Domain, DomainData, Split
+from encoders import build_encoder
+
+from .config import RunConfig
+from .environment import environment
+from .errors import UserError, unknown_choice
+from .log import logger
+from .methods import build_method, canonical_method, check_method_config
+from .probe import extract_features, knn_accuracy, linear_probe
+from .results import RECORD_VERSION, append_record
+from .rng import Rng
+from .trainer import pretrain
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise UserError("--device cuda was asked for, but PyTorch sees no CUDA GPU here. Use --device cpu or auto.")
+    return device
+
+
+def check_mixing(cfg: RunConfig, domain: Domain) -> None:
+    if cfg.mix not in domain.mixers:
+        raise UserError(
+            f"--mix {cfg.mix} is not offered by the {domain.name} domain; its choices: "
+            f"{', '.join(domain.mixers)}. CutMix needs neighbouring values to be correlated "
+            "(images, spectrograms, signals); use --mix mixup."
+        )
+
+
+def subsample(split: Split, ratio: float, seed: int) -> Split:
+    """A seeded fraction of the training split (the data-efficiency setting)."""
+    if ratio >= 1:
+        return split
+    generator = torch.Generator().manual_seed(seed)
+    keep = torch.randperm(len(split), generator=generator)[: max(2, round(len(split) * ratio))]
+    return split.subset(keep.sort().values)
+
+
+def load_data(cfg: RunConfig, domain: Domain) -> DomainData:
+    request = DataRequest(dataset=cfg.dataset or domain.default_dataset, path=cfg.data,
+                          root=cfg.data_root, seed=cfg.seed)
+    if request.dataset not in domain.datasets:
+        raise unknown_choice(f"{domain.name} dataset", request.dataset, list(domain.datasets),
+                             "`python -m bench list` describes each.")
+    return domain.load(request)
+
+
+def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any]:
+    """Pretrain, evaluate and append the record; returns the record."""
+    started = time.perf_counter()
+    check_method_config(cfg)
+    check_mixing(cfg, domain)
+    device = resolve_device(cfg.device)
+    torch.manual_seed(cfg.seed)  # weight initialisation
+    rng = Rng.from_seed(cfg.seed, device)
+
+    data = load_data(cfg, domain)
+    pretrain_split = subsample(data.train, cfg.data_ratio, cfg.seed)
+    encoder_name = cfg.encoder or domain.default_encoder
+    backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options)
+    method = build_method(cfg, backbone, backbone.feature_dim, n_classes=data.n_classes,
+                          n_train=len(pretrain_split)).to(device)
+    stats = pretrain(method, domain, pretrain_split, cfg, device, rng)
+
+    train_features = extract_features(method.backbone, domain, data.train.x, device)
+    test_features = extract_features(method.backbone, domain, data.test.x, device)
+    probe = linear_probe(train_features, data.train.y, test_features, data.test.y, seed=cfg.seed)
+    knn = knn_accuracy(train_features, data.train.y, test_features, data.test.y, data.n_classes)
+    raw = None
+    if cfg.raw_probe if cfg.raw_probe is not None else domain.raw_probe:
+        raw_train = torch.cat([domain.preprocess(c) for c in data.train.x.split(4096)]).flatten(1)
+        raw_test = torch.cat([domain.preprocess(c) for c in data.test.x.split(4096)]).flatten(1)
+        raw = linear_probe(raw_train, data.train.y, raw_test, data.test.y, seed=cfg.seed).to_dict()
+
+    record = {
+        "record_version": RECORD_VERSION,
+        "id": uuid.uuid4().hex,
+        "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "domain": domain.name,
+        "dataset": data.dataset,
+        "method": canonical_method(cfg.method),
+        "imix": cfg.imix,
+        "mix": cfg.mix if cfg.imix else None,
+        "seed": cfg.seed,
+        "encoder": encoder_name,
+        "config": cfg.to_dict(),
+        "data": {"n_train": len(data.train), "n_pretrain": len(pretrain_split), "n_test": len(data.test),
+                 "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info},
+        "loss_curve": stats.epoch_losses,
+        "probe": probe.to_dict(),
+        "knn": {"accuracy": knn, "k": min(200, len(data.train)), "temperature": 0.1},
+        "raw_probe": raw,
+        "train_seconds": stats.seconds,
+        "samples_per_second": stats.samples_per_second,
+        "wall_seconds": time.perf_counter() - started,
+        "environment": environment(device),
+    }
+    append_record(cfg.results, record)
+    logger.debug("record %s appended to %s", record["id"], cfg.results)
+    return record
+
+
+def summary_line(record: dict[str, Any]) -> str:
+    mixing = f"i-Mix ({record['mix']}, alpha {record['config']['alpha']:g})" if record["imix"] else "baseline"
+    raw = f"  raw-feature probe {100 * record['raw_probe']['accuracy']:.2f}%" if record["raw_probe"] else ""
+    return (f"{record['domain']}/{record['dataset']}  {record['method']}  {mixing}  seed {record['seed']}:  "
+            f"linear probe {100 * record['probe']['accuracy']:.2f}%  kNN {100 * record['knn']['accuracy']:.2f}%"
+            f"{raw}  wall {record['wall_seconds']:.1f}s")

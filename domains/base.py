@@ -1,0 +1,95 @@
+"""The contract a modality adapter fulfils. A new domain is one subclass of ``Domain``.
+
+An adapter knows its data and its augmentations and nothing about losses:
+
+* ``datasets``: the names it offers, each with a one-line description;
+* ``load``: the train and test splits as tensors, with labels, class count and input shape;
+  anything it must fit (scaling, vocabularies) is fitted on the training split only;
+* ``preprocess``: the clean, model-ready view of a batch (used for evaluation);
+* ``augment``: a random view of a batch, drawn per sample on the batch's device.
+
+Stored samples may differ from model inputs (uint8 images, raw waveforms): ``preprocess``
+and ``augment`` turn a batch of stored samples into model inputs of ``input_shape``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor
+
+from bench.rng import Rng
+
+
+@dataclass
+class Split:
+    """Stored samples and their integer class labels."""
+
+    x: Tensor
+    y: Tensor
+
+    def __len__(self) -> int:
+        return int(self.y.shape[0])
+
+    def subset(self, index: Tensor) -> "Split":
+        return Split(self.x[index], self.y[index])
+
+
+@dataclass
+class DomainData:
+    dataset: str
+    train: Split
+    test: Split
+    n_classes: int
+    input_shape: tuple[int, ...]  # of one model input, after preprocess/augment
+    class_names: list[str] | None = None
+    info: dict[str, Any] = field(default_factory=dict)  # provenance, stored in the record
+
+
+@dataclass
+class DataRequest:
+    """What the user asked for; passed to ``Domain.load``."""
+
+    dataset: str
+    path: str | None  # --data: a local file or folder
+    root: str  # --data-root: where downloads and caches live
+    seed: int  # the run's seed, for splits the dataset does not fix itself
+
+
+class Domain:
+    """Base class of modality adapters; see the module docstring for the contract."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    datasets: ClassVar[dict[str, str]]  # name -> one-line description; the first is the default
+    default_encoder: ClassVar[str]
+    mixers: ClassVar[tuple[str, ...]] = ("mixup",)  # add "cutmix" where neighbours correlate
+    raw_probe: ClassVar[bool] = False  # also probe the raw inputs (cheap for small vectors)
+
+    def __init__(self, **options: Any) -> None:
+        """``options`` hold the values of the flags this domain added in ``add_arguments``."""
+        self.options = options
+
+    @classmethod
+    def add_arguments(cls, group: argparse._ArgumentGroup) -> None:
+        """Add this domain's own command-line flags (shown by ``bench run --domain X --help``)."""
+
+    @property
+    def default_dataset(self) -> str:
+        return next(iter(self.datasets))
+
+    def defaults(self, dataset: str) -> dict[str, Any]:
+        """Run settings that suit this domain and dataset; command-line flags override them."""
+        return {}
+
+    def load(self, request: DataRequest) -> DomainData:
+        raise NotImplementedError
+
+    def preprocess(self, x: Tensor) -> Tensor:
+        return x.float()
+
+    def augment(self, x: Tensor, rng: Rng) -> Tensor:
+        return self.preprocess(x)

@@ -1,0 +1,160 @@
+"""Readers for the tabular datasets: each returns raw feature and label arrays per split.
+
+Fitting (scaling, one-hot codes) happens in ``table_encoding`` on the training split only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench.errors import UserError
+
+from .download import fetch
+
+COVTYPE_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/covtype/covtype.data.gz"
+HIGGS_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/00280/HIGGS.csv.gz"
+COVTYPE_TRAIN_ROWS = 15_120  # the paper's protocol: 11,340 train + 3,780 validation
+HIGGS_TEST_ROWS = 500_000
+HIGGS_SUBSETS = {"higgs": None, "higgs100k": 100_000, "higgs1m": 1_000_000}
+
+
+@dataclass
+class RawTable:
+    """A table split in two, before any fitting."""
+
+    train: pd.DataFrame
+    test: pd.DataFrame
+    label: str | int
+    info: dict
+
+
+def read_table(path: str | Path, header: bool = True) -> pd.DataFrame:
+    """Read a CSV (any compression pandas knows) or Parquet file."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"no such file: {path}. Pass --data with the path of a CSV or Parquet file.")
+    if path.suffix == ".parquet":
+        try:
+            return pd.read_parquet(path)
+        except ImportError:
+            raise UserError("reading Parquet needs pyarrow: pip install 'imix-bench[parquet]'.") from None
+    try:
+        return pd.read_csv(
+            path, header=0 if header else None, sep="\t" if path.suffix == ".tsv" else ",",
+            skipinitialspace=True, na_values=["?"],
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+        raise UserError(f"could not read {path} as a table: {error}") from None
+
+
+def resolve_label(frame: pd.DataFrame, label: str | None, path: str | Path) -> str | int:
+    """The label column, by name or by (possibly negative) position."""
+    columns = list(frame.columns)
+    if label is None:
+        raise UserError(
+            f"--label is required for a CSV table; {Path(path).name} has columns: "
+            f"{', '.join(map(str, columns[:30]))}{' ...' if len(columns) > 30 else ''}."
+        )
+    if label in map(str, columns):
+        return columns[[str(c) for c in columns].index(label)]
+    try:
+        position = int(label)
+    except ValueError:
+        position = None
+    if position is not None and -len(columns) <= position < len(columns):
+        return columns[position]
+    raise UserError(
+        f"label column {label!r} is not in {Path(path).name}; its columns are: "
+        f"{', '.join(map(str, columns[:30]))}{' ...' if len(columns) > 30 else ''}. "
+        "Give --label a column name, or a 0-based position (-1 for the last) with --no-header."
+    )
+
+
+def csv_table(
+    path: str | None,
+    label: str | None,
+    *,
+    header: bool,
+    test_path: str | None,
+    test_size: float,
+    test_last: int | None,
+    seed: int,
+) -> RawTable:
+    """Any table with a label column; the test split is a second file, the last rows, or a
+    seeded stratified fraction."""
+    if path is None:
+        raise UserError("--dataset csv needs --data PATH (a CSV or Parquet file) and --label COLUMN.")
+    frame = read_table(path, header)
+    label_column = resolve_label(frame, label, path)
+    frame = frame.dropna(subset=[label_column])
+    if test_path is not None:
+        test = read_table(test_path, header)
+        if label_column not in test.columns:
+            raise UserError(f"the test file {test_path} has no label column {label_column!r}.")
+        train, rule = frame, f"test file {test_path}"
+        test = test.dropna(subset=[label_column])
+    elif test_last is not None:
+        if not 0 < test_last < len(frame):
+            raise UserError(f"--test-last must be between 1 and {len(frame) - 1} rows, got {test_last}.")
+        train, test, rule = frame.iloc[:-test_last], frame.iloc[-test_last:], f"last {test_last} rows"
+    else:
+        from sklearn.model_selection import train_test_split
+
+        if not 0 < test_size < 1:
+            raise UserError(f"--test-size must be a fraction in (0, 1), got {test_size}.")
+        labels = frame[label_column]
+        stratify = labels if labels.value_counts().min() >= 2 else None
+        train, test = train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
+        rule = f"seeded {'stratified ' if stratify is not None else ''}{test_size:g} fraction (seed {seed})"
+    return RawTable(train, test, label_column, {"source": str(path), "test_split": rule})
+
+
+def covtype_table(path: str | None, root: str) -> RawTable:
+    """Forest CoverType: the first 15,120 rows train, the remaining 565,892 test."""
+    if path is None:
+        path = fetch(COVTYPE_URL, Path(root) / "covtype" / "covtype.data.gz", "pass --data PATH/covtype.data.gz")
+    frame = read_table(path, header=False)
+    if frame.shape[1] != 55:
+        raise UserError(f"{path} has {frame.shape[1]} columns; covtype.data has 54 features and the label (55).")
+    frame[54] = frame[54] - 1  # cover types 1..7 -> 0..6
+    return RawTable(
+        frame.iloc[:COVTYPE_TRAIN_ROWS], frame.iloc[COVTYPE_TRAIN_ROWS:], 54,
+        {"source": str(path), "test_split": f"rows after the first {COVTYPE_TRAIN_ROWS}"},
+    )
+
+
+def higgs_arrays(path: str | None, root: str) -> np.ndarray:
+    """All of HIGGS as float32 (label first), parsed once and cached as .npy beside the root."""
+    cache = Path(root) / "higgs" / "HIGGS.npy"
+    if path is None and cache.exists():
+        return np.load(cache, mmap_mode="r")
+    if path is None:
+        path = fetch(HIGGS_URL, Path(root) / "higgs" / "HIGGS.csv.gz", "pass --data PATH/HIGGS.csv.gz")
+    values = pd.read_csv(path, header=None, dtype=np.float32).to_numpy()
+    if values.shape[1] != 29:
+        raise UserError(f"{path} has {values.shape[1]} columns; HIGGS has a label and 28 features (29).")
+    if Path(path) == Path(root) / "higgs" / "HIGGS.csv.gz":
+        np.save(cache, values)
+    return values
+
+
+def higgs_table(dataset: str, path: str | None, root: str, features: str) -> RawTable:
+    """HIGGS: the last 500,000 rows test; higgs100k/higgs1m are fixed seeded subsets of the rest."""
+    values = higgs_arrays(path, root)
+    n_test = min(HIGGS_TEST_ROWS, len(values) // 5)  # small files (tests) keep a fifth for testing
+    train, test = values[:-n_test], values[-n_test:]
+    size = HIGGS_SUBSETS[dataset]
+    if size is not None and size < len(train):
+        # Seed 0 fixes the subset, so every run seed of higgs100k sees the same 100k rows.
+        keep = np.sort(np.random.default_rng(0).choice(len(train), size=size, replace=False))
+        train = train[keep]
+    n_features = 21 if features == "low" else 28
+    columns = list(range(n_features + 1))
+    return RawTable(
+        pd.DataFrame(np.asarray(train)[:, columns]), pd.DataFrame(np.asarray(test)[:, columns]), 0,
+        {"source": str(path or "download"), "test_split": f"last {n_test} rows", "features": features},
+    )

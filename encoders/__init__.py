@@ -1,0 +1,64 @@
+"""Backbones by name. A backbone maps a batch to (N, feature_dim) and has ``feature_dim``.
+
+Register a new one with ``register_encoder``; its factory takes the input shape of one
+sample and keyword options (``--width``, ``--depth``, ...), and rejects options it lacks.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from torch import nn
+
+from bench.errors import UserError, unknown_choice
+
+from .mlp import MLP, PaperMLP
+
+Factory = Callable[..., nn.Module]
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    name: str
+    factory: Factory  # factory(input_shape, **options) -> nn.Module with .feature_dim
+    summary: str
+
+
+ENCODERS: dict[str, EncoderSpec] = {}
+
+
+def register_encoder(name: str, factory: Factory, summary: str) -> None:
+    ENCODERS[name] = EncoderSpec(name, factory, summary)
+
+
+def _mlp(input_shape: tuple[int, ...], width: int = 512, depth: int = 3) -> nn.Module:
+    return MLP(math.prod(input_shape), width=width, depth=depth)
+
+
+def _paper_mlp(input_shape: tuple[int, ...], pieces: int = 4, scale: float = 1.0) -> nn.Module:
+    return PaperMLP(math.prod(input_shape), pieces=pieces, scale=scale)
+
+
+register_encoder("mlp", _mlp, "MLP, Linear-BatchNorm-ReLU blocks (options: width, depth)")
+register_encoder("paper-mlp", _paper_mlp, "the paper's 5-layer maxout MLP, 2048..8192 units (options: pieces, scale)")
+
+
+def build_encoder(name: str, input_shape: tuple[int, ...], options: dict[str, Any] | None = None) -> nn.Module:
+    if name not in ENCODERS:
+        raise unknown_choice("encoder", name, list(ENCODERS))
+    spec = ENCODERS[name]
+    options = dict(options or {})
+    accepted = [p for p in inspect.signature(spec.factory).parameters if p != "input_shape"]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise UserError(
+            f"encoder {name!r} has no option {', '.join(unknown)}; its options are: "
+            f"{', '.join(accepted) or 'none'}."
+        )
+    model = spec.factory(tuple(input_shape), **options)
+    if not isinstance(getattr(model, "feature_dim", None), int):
+        raise TypeError(f"encoder {name!r} must set an integer .feature_dim")
+    return model

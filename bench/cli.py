@@ -22,7 +22,7 @@ RUN_FIELDS = (
     "optimizer", "lr", "momentum", "weight_decay", "warmup_epochs", "seed", "device", "precision",
     "raw_probe", "results", "quiet",
 )
-ENCODER_FLAGS = ("width", "depth", "pieces", "scale")
+ENCODER_FLAGS = ("width", "depth", "pieces", "scale", "stem_stride")
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,10 +49,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
     encoder = parser.add_argument_group("encoder")
     encoder.add_argument("--encoder", help="backbone (default: the domain's; see `bench list`)")
-    encoder.add_argument("--width", type=int, help="encoder width, where the encoder has one")
+    encoder.add_argument("--width", type=float, help="encoder width (MLP units, or a CNN's channel multiplier)")
     encoder.add_argument("--depth", type=int, help="encoder depth, where the encoder has one")
     encoder.add_argument("--pieces", type=int, help="maxout pieces (paper-mlp)")
     encoder.add_argument("--scale", type=float, help="width multiplier (paper-mlp)")
+    encoder.add_argument("--stem-stride", type=int, help="stride of a CNN's first layer (small-cnn)")
 
     train = parser.add_argument_group("training")
     train.add_argument("--epochs", type=int)

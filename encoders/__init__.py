@@ -15,7 +15,9 @@ from torch import nn
 
 from bench.errors import UserError, unknown_choice
 
+from .cnn import SmallCNN
 from .mlp import MLP, PaperMLP
+from .resnet import CifarResNet
 
 Factory = Callable[..., nn.Module]
 
@@ -35,15 +37,35 @@ def register_encoder(name: str, factory: Factory, summary: str) -> None:
 
 
 def _mlp(input_shape: tuple[int, ...], width: int = 512, depth: int = 3) -> nn.Module:
-    return MLP(math.prod(input_shape), width=width, depth=depth)
+    return MLP(math.prod(input_shape), width=int(width), depth=depth)
 
 
 def _paper_mlp(input_shape: tuple[int, ...], pieces: int = 4, scale: float = 1.0) -> nn.Module:
     return PaperMLP(math.prod(input_shape), pieces=pieces, scale=scale)
 
 
+def _channels(input_shape: tuple[int, ...]) -> int:
+    if len(input_shape) != 3:
+        raise UserError(f"this encoder takes inputs shaped (channels, height, width); the data gives {input_shape}.")
+    return input_shape[0]
+
+
+def _small_cnn(input_shape: tuple[int, ...], width: float = 1.0, stem_stride: int = 1) -> nn.Module:
+    return SmallCNN(_channels(input_shape), width=width, stem_stride=stem_stride)
+
+
+def _resnet(arch: str) -> Factory:
+    def factory(input_shape: tuple[int, ...], width: float = 1.0) -> nn.Module:
+        return CifarResNet(arch, _channels(input_shape), width=width)
+
+    return factory
+
+
 register_encoder("mlp", _mlp, "MLP, Linear-BatchNorm-ReLU blocks (options: width, depth)")
 register_encoder("paper-mlp", _paper_mlp, "the paper's 5-layer maxout MLP, 2048..8192 units (options: pieces, scale)")
+register_encoder("small-cnn", _small_cnn, "4-block CNN for CPU-scale images/spectrograms (options: width, stem_stride)")
+for _arch in ("resnet18", "resnet34", "resnet50"):
+    register_encoder(_arch, _resnet(_arch), f"CIFAR-style {_arch}: 3x3 stem, no max-pool (option: width)")
 
 
 def build_encoder(name: str, input_shape: tuple[int, ...], options: dict[str, Any] | None = None) -> nn.Module:

@@ -18,7 +18,7 @@ from .log import configure, logger
 # RunConfig fields set by flags of the same name (dashes for underscores).
 RUN_FIELDS = (
     "domain", "dataset", "data", "data_root", "data_ratio", "method", "imix", "mix", "alpha", "encoder",
-    "temperature", "proj_dim", "proj_hidden", "ema", "queue_size", "symmetric", "epochs", "batch_size",
+    "no_aug", "inputmix", "temperature", "proj_dim", "proj_hidden", "ema", "queue_size", "symmetric", "epochs", "batch_size",
     "optimizer", "lr", "momentum", "weight_decay", "warmup_epochs", "seed", "device", "precision",
     "raw_probe", "results", "quiet",
 )
@@ -38,6 +38,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     method.add_argument("--method", default="simclr", help="simclr (npair), ntxent, moco, byol, supervised")
     method.add_argument("--imix", action="store_true", default=None, help="train with i-Mix")
     method.add_argument("--mix", help="i-Mix input mixing: mixup (default) or cutmix")
+    method.add_argument("--no-aug", action="store_true", default=None,
+                        help="no domain augmentation: both views are the clean input")
+    method.add_argument("--inputmix", action="store_true", default=None,
+                        help="InputMix: blend each view with two other samples (>= half its own weight)")
     method.add_argument("--alpha", type=float, help="Beta(alpha, alpha) for the mixing coefficient (default 1)")
     method.add_argument("--temperature", type=float, help="softmax temperature of contrastive losses")
     method.add_argument("--proj-dim", type=int, help="projection output size (default 128)")

@@ -44,6 +44,8 @@ class RunConfig:
     ema: float = 0.99
     queue_size: int = 4096
     symmetric: bool = False
+    no_aug: bool = False  # both views are the clean input (the paper's no-augmentation setting)
+    inputmix: bool = False  # blend each view with other samples (the paper's InputMix)
 
     # how to train
     epochs: int = 100

@@ -20,7 +20,7 @@ from domains.base import Domain, Split
 from .config import RunConfig
 from .errors import TrainingDiverged
 from .methods import Method
-from .mixing import Mix, Mixer, get_mixer
+from .mixing import Mix, Mixer, get_mixer, input_mix
 from .progress import EpochProgress
 from .rng import Rng
 
@@ -64,10 +64,15 @@ def autocast(device: torch.device, precision: str):
     return torch.autocast(device_type=device.type, dtype=dtype)
 
 
-def make_views(domain: Domain, method: Method, x: Tensor, rng: Rng) -> tuple[Tensor, Tensor | None]:
-    query = domain.augment(x, rng)
-    key = domain.augment(x, rng) if method.needs_key_view else None
-    return query, key
+def make_views(domain: Domain, method: Method, x: Tensor, rng: Rng, cfg: RunConfig) -> tuple[Tensor, Tensor | None]:
+    """The query and key views of a batch: augmented, or clean with --no-aug; InputMix on top."""
+
+    def view() -> Tensor:
+        v = domain.preprocess(x) if cfg.no_aug else domain.augment(x, rng)
+        return input_mix(v, rng) if cfg.inputmix else v
+
+    query = view()
+    return query, (view() if method.needs_key_view else None)
 
 
 def step_loss(method: Method, query: Tensor, key: Tensor | None, labels: Tensor,
@@ -116,7 +121,7 @@ def pretrain(
                 index = order[step * batch_size:(step + 1) * batch_size]
                 x, labels = x_all[index], y_all[index]
                 with autocast(device, cfg.precision):
-                    query, key = make_views(domain, method, x, rng)
+                    query, key = make_views(domain, method, x, rng, cfg)
                     loss = step_loss(method, query, key, labels, mixer, cfg.alpha, rng, cfg.symmetric)
                 optimizer.zero_grad(set_to_none=True)
                 scaler.scale(loss).backward()

@@ -1,0 +1,29 @@
+"""Shared test fixtures: the offline data beside the repository, and small run settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("IMIX_BENCH_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data (the real data sets laid out for tests); skipped where it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"offline data not found at {SHARED_DATA} (set IMIX_BENCH_SHARED_DATA)")
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _few_threads():
+    """Tests use small tensors; one thread avoids oversubscribing a small CI machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

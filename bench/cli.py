@@ -19,7 +19,7 @@ from .log import configure, logger
 RUN_FIELDS = (
     "domain", "dataset", "data", "data_root", "data_ratio", "method", "imix", "mix", "alpha", "encoder",
     "no_aug", "inputmix", "temperature", "proj_dim", "proj_hidden", "ema", "queue_size", "symmetric", "epochs", "batch_size",
-    "optimizer", "lr", "momentum", "weight_decay", "warmup_epochs", "seed", "device", "precision",
+    "optimizer", "lr", "momentum", "weight_decay", "warmup_epochs", "seed", "device", "precision", "channels_last",
     "raw_probe", "results", "quiet",
 )
 ENCODER_FLAGS = ("width", "depth", "pieces", "scale", "stem_stride")
@@ -70,6 +70,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--seed", type=int)
     train.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
     train.add_argument("--precision", choices=("fp32", "bf16", "fp16"), help="autocast precision (default fp32)")
+    train.add_argument("--channels-last", action="store_true", default=None,
+                       help="NHWC memory layout for image-like inputs (faster convolutions on CPU and GPU)")
 
     output = parser.add_argument_group("output")
     output.add_argument("--raw-probe", action=argparse.BooleanOptionalAction, default=None,

@@ -58,6 +58,7 @@ class RunConfig:
     seed: int = 0
     device: str = "auto"
     precision: str = "fp32"  # fp32, bf16 or fp16 autocast
+    channels_last: bool = False  # NHWC memory layout for 4-D inputs (faster convolutions)
 
     # evaluation and bookkeeping
     raw_probe: bool | None = None  # None: the domain decides

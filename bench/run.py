@@ -74,6 +74,8 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any]:
     backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options)
     method = build_method(cfg, backbone, backbone.feature_dim, n_classes=data.n_classes,
                           n_train=len(pretrain_split)).to(device)
+    if cfg.channels_last:
+        method = method.to(memory_format=torch.channels_last)
     stats = pretrain(method, domain, pretrain_split, cfg, device, rng)
 
     train_features = extract_features(method.backbone, domain, data.train.x, device)

@@ -72,7 +72,11 @@ def make_views(domain: Domain, method: Method, x: Tensor, rng: Rng, cfg: RunConf
         return input_mix(v, rng) if cfg.inputmix else v
 
     query = view()
-    return query, (view() if method.needs_key_view else None)
+    key = view() if method.needs_key_view else None
+    if cfg.channels_last and query.dim() == 4:
+        query = query.contiguous(memory_format=torch.channels_last)
+        key = key.contiguous(memory_format=torch.channels_last) if key is not None else None
+    return query, key
 
 
 def step_loss(method: Method, query: Tensor, key: Tensor | None, labels: Tensor,

@@ -16,6 +16,7 @@ from .config import RunConfig
 from .environment import environment
 from .errors import UserError, unknown_choice
 from .log import logger
+from .mixing import get_mixer
 from .methods import build_method, canonical_method, check_method_config
 from .probe import extract_features, knn_accuracy, linear_probe
 from .results import RECORD_VERSION, append_record
@@ -33,11 +34,13 @@ def resolve_device(name: str) -> torch.device:
 
 
 def check_mixing(cfg: RunConfig, domain: Domain) -> None:
+    get_mixer(cfg.mix)  # an unknown name lists the mixers
     if cfg.mix not in domain.mixers:
+        why = (" CutMix needs neighbouring values to be correlated (images, spectrograms, signals)."
+               if cfg.mix == "cutmix" else "")
         raise UserError(
             f"--mix {cfg.mix} is not offered by the {domain.name} domain; its choices: "
-            f"{', '.join(domain.mixers)}. CutMix needs neighbouring values to be correlated "
-            "(images, spectrograms, signals); use --mix mixup."
+            f"{', '.join(domain.mixers)}.{why} Use --mix mixup."
         )
 
 

@@ -44,4 +44,4 @@ def comparison_rows(records: Iterable[dict[str, Any]], metric: str = "probe") ->
 
 def comparison_table(records: Iterable[dict[str, Any]], metric: str = "probe") -> str:
     headers = ["dataset", "method", f"baseline {metric} %", f"i-Mix {metric} %", "gain"]
-    return tabulate(comparison_rows(records, metric), headers=headers, tablefmt="github")
+    return tabulate(comparison_rows(records, metric), headers=headers, tablefmt="github", disable_numparse=True)

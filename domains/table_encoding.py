@@ -79,8 +79,8 @@ def encode_table(table: RawTable, passthrough: list | None = None) -> EncodedTab
     info = dict(table.info, numeric_columns=len(numeric), categorical_columns=len(categorical),
                 passthrough_columns=len(passthrough), features=train_values.shape[1])
     return EncodedTable(
-        Split(torch.from_numpy(train_values), torch.from_numpy(y_train)),
-        Split(torch.from_numpy(test_values), torch.from_numpy(y_test)),
+        Split(torch.tensor(train_values), torch.tensor(y_train)),
+        Split(torch.tensor(test_values), torch.tensor(y_test)),
         class_names,
         [str(n) for n in transformer.get_feature_names_out()],
         info,

@@ -141,16 +141,22 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def command_list(args: argparse.Namespace) -> int:
-    from domains import BUILTIN, domain_class
+    from domains import available_sources, domain_class
     from encoders import ENCODERS
 
     from .methods import ALIASES, METHODS
     from .mixing import MIXERS
 
-    print("domains and datasets (the first of each domain is its default):")
-    for name in BUILTIN:
-        cls = domain_class(name)
-        print(f"  {name:<10} {cls.summary} [encoder {cls.default_encoder}; mixing {', '.join(cls.mixers)}]")
+    print("domains and datasets (the first of each domain is its default; "
+          "--domain package.module:Class for any other adapter):")
+    for name, source in available_sources().items():
+        try:
+            cls = domain_class(name)
+        except UserError as error:  # one broken announced adapter must not hide the others
+            print(f"  {name:<10} [{source.origin}] BROKEN: {error}")
+            continue
+        print(f"  {name:<10} {cls.summary} [encoder {cls.default_encoder}; mixing {', '.join(cls.mixers)}; "
+              f"{source.origin}]")
         for dataset, text in cls.datasets.items():
             print(f"    {dataset:<12} {text}")
     aliases = {target: alias for alias, target in ALIASES.items()}

@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from domains.base import DataRequest, Domain, DomainData, Split
+from domains.checks import check_adapter
 from encoders import build_encoder
 
 from .config import RunConfig
@@ -72,6 +73,7 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any]:
     rng = Rng.from_seed(cfg.seed, device)
 
     data = load_data(cfg, domain)
+    check_adapter(domain, data, device)
     pretrain_split = subsample(data.train, cfg.data_ratio, cfg.seed)
     encoder_name = cfg.encoder or domain.default_encoder
     backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options)

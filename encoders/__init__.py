@@ -16,6 +16,7 @@ from torch import nn
 from bench.errors import UserError, unknown_choice
 
 from .cnn import SmallCNN
+from .cnn1d import CNN1d
 from .mlp import MLP, PaperMLP
 from .resnet import CifarResNet
 
@@ -54,6 +55,14 @@ def _small_cnn(input_shape: tuple[int, ...], width: float = 1.0, stem_stride: in
     return SmallCNN(_channels(input_shape), width=width, stem_stride=stem_stride)
 
 
+def _cnn1d(input_shape: tuple[int, ...], width: float = 1.0, depth: int = 3) -> nn.Module:
+    if len(input_shape) != 2:
+        raise UserError(f"cnn1d takes signals shaped (channels, length); the data gives {input_shape}.")
+    if depth < 1:
+        raise UserError(f"cnn1d needs --depth of at least 1, got {depth}.")
+    return CNN1d(input_shape[0], width=width, depth=depth)
+
+
 def _resnet(arch: str) -> Factory:
     def factory(input_shape: tuple[int, ...], width: float = 1.0) -> nn.Module:
         return CifarResNet(arch, _channels(input_shape), width=width)
@@ -64,6 +73,7 @@ def _resnet(arch: str) -> Factory:
 register_encoder("mlp", _mlp, "MLP, Linear-BatchNorm-ReLU blocks (options: width, depth)")
 register_encoder("paper-mlp", _paper_mlp, "the paper's 5-layer maxout MLP, 2048..8192 units (options: pieces, scale)")
 register_encoder("small-cnn", _small_cnn, "4-block CNN for CPU-scale images/spectrograms (options: width, stem_stride)")
+register_encoder("cnn1d", _cnn1d, "1-D CNN for signals (channels, length), global average pool (options: width, depth)")
 for _arch in ("resnet18", "resnet34", "resnet50"):
     register_encoder(_arch, _resnet(_arch), f"CIFAR-style {_arch}: 3x3 stem, no max-pool (option: width)")
 

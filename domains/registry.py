@@ -1,0 +1,100 @@
+"""Where domain adapters come from: built in, announced by installed packages, or an import path.
+
+``--domain`` takes a name (a built-in domain, or one that an installed distribution
+announces in the ``imix_bench.domains`` entry-point group) or an import path
+``package.module:ClassName``. Every adapter is imported only when used and checked on
+import, so a broken one fails with a message that names it rather than deep in training.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+from bench.errors import UserError, unknown_choice
+from bench.log import logger
+
+from .base import Domain
+from .checks import check_adapter_class
+
+ENTRY_POINT_GROUP = "imix_bench.domains"
+GUIDE = "docs/adding-a-domain.md"
+
+@dataclass(frozen=True)
+class DomainSource:
+    """One adapter the user can name: what ``--domain`` takes, what it imports, where it came from."""
+
+    name: str
+    target: str  # "package.module:ClassName"
+    origin: str  # "builtin", "entry point from distribution X 1.0", "import path"
+
+    @property
+    def label(self) -> str:
+        where = self.origin if self.target == self.name else f"{self.target}, {self.origin}"
+        return f"domain adapter {self.name!r} ({where})"
+
+
+def entry_point_sources() -> list[DomainSource]:
+    """Adapters that installed distributions announce in the ``imix_bench.domains`` group."""
+    sources = []
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        dist = getattr(point, "dist", None)
+        origin = f"entry point from distribution {dist.name} {dist.version}" if dist else "entry point"
+        sources.append(DomainSource(point.name, point.value, origin))
+    return sources
+
+
+def available_sources() -> dict[str, DomainSource]:
+    """Every adapter known by name; built-in names win over announced ones."""
+    from . import BUILTIN  # the package's own list, kept in domains/__init__.py
+
+    sources = {name: DomainSource(name, target, "builtin") for name, target in BUILTIN.items()}
+    for source in entry_point_sources():
+        if source.name in sources:
+            logger.warning("%s is shadowed by %s; reach it with --domain %s",
+                           source.label, sources[source.name].label, source.target)
+            continue
+        sources[source.name] = source
+    return sources
+
+
+def find_source(spec: str) -> DomainSource:
+    """The adapter that ``--domain spec`` means."""
+    if ":" in spec:
+        return DomainSource(spec, spec, "import path")
+    sources = available_sources()
+    if spec not in sources:
+        raise unknown_choice("domain", spec, list(sources),
+                             f"An adapter of your own: --domain package.module:ClassName (see {GUIDE}).")
+    return sources[spec]
+
+
+def import_source(source: DomainSource) -> type[Domain]:
+    """Import and check the adapter class; every failure is a UserError naming the adapter."""
+    module_name, _, attribute = source.target.partition(":")
+    if not module_name or not attribute:
+        raise UserError(f"{source.label}: {source.target!r} is not an import path; "
+                        "write it as package.module:ClassName.")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:  # the adapter's own import failed: report it, not a traceback
+        hint = ("Is its package installed, or its folder on PYTHONPATH (or the current directory)?"
+                if isinstance(error, ModuleNotFoundError) else "Fix the error in the adapter's module.")
+        raise UserError(f"{source.label}: importing module {module_name!r} failed with "
+                        f"{type(error).__name__}: {error}. {hint}") from None
+    try:
+        cls = functools.reduce(getattr, attribute.split("."), module)
+    except AttributeError:
+        found = sorted(n for n, v in vars(module).items()
+                       if isinstance(v, type) and issubclass(v, Domain) and v is not Domain)
+        raise UserError(f"{source.label}: module {module_name!r} has no attribute {attribute!r}; "
+                        f"the Domain subclasses it defines: {', '.join(found) or 'none'}.") from None
+    check_adapter_class(cls, source.label)
+    return cls
+
+
+def domain_class(spec: str) -> type[Domain]:
+    """The checked adapter class for a ``--domain`` value."""
+    return import_source(find_source(spec))

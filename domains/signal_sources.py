@@ -1,0 +1,151 @@
+"""Where signals come from: MNIST-1D generated offline, or the user's own arrays and CSV files.
+
+Every source gives float arrays shaped (N, channels, length) and raw labels; the domain
+splits, encodes and standardises them.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.errors import UserError
+from bench.log import logger
+
+MNIST1D_SEED = 42  # the package's default: every user who generates the set gets the same one
+MNIST1D_DEFAULT_SAMPLES = 5000  # the package's default: 4,000 train / 1,000 test
+
+
+@dataclass
+class SignalArrays:
+    """Train (and, where the source has one, test) signals as (N, C, L) arrays with raw labels."""
+
+    x: np.ndarray
+    y: np.ndarray
+    x_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def _generate_mnist1d(num_samples: int) -> dict[str, np.ndarray]:
+    """The package's make_dataset with its default arguments and templates, never its download.
+
+    make_dataset reseeds Python's and numpy's global generators; they are restored after.
+    """
+    os.environ.setdefault("MPLBACKEND", "Agg")  # mnist1d imports pyplot; no display is needed
+    try:
+        from mnist1d.data import get_dataset_args, make_dataset
+    except ImportError:
+        raise UserError("MNIST-1D needs the mnist1d package: pip install mnist1d") from None
+    args = get_dataset_args()
+    args.num_samples, args.seed = num_samples, MNIST1D_SEED
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        made = make_dataset(args)
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+    return {"x": made["x"], "y": made["y"], "x_test": made["x_test"], "y_test": made["y_test"]}
+
+
+def mnist1d_arrays(num_samples: int, root: str) -> SignalArrays:
+    """MNIST-1D (Greydanus 2020), cached as .npz under ``root`` after the first generation."""
+    if num_samples < 20 or num_samples % 10:
+        raise UserError(f"--num-samples must be a multiple of 10 (one share per digit), at least 20; "
+                        f"got {num_samples}. The default {MNIST1D_DEFAULT_SAMPLES} gives 4,000 train / 1,000 test.")
+    cache = Path(root) / "mnist1d" / f"mnist1d-{num_samples}-seed{MNIST1D_SEED}.npz"
+    if cache.exists():
+        arrays = dict(np.load(cache))
+    else:
+        arrays = _generate_mnist1d(num_samples)
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache.with_suffix(".partial.npz")
+            np.savez(partial, **arrays)
+            os.replace(partial, cache)
+        except OSError as error:  # a read-only root only costs a regeneration next time
+            logger.debug("could not cache MNIST-1D at %s: %s", cache, error)
+    as_signals = lambda a: a.astype(np.float32)[:, None, :]
+    return SignalArrays(as_signals(arrays["x"]), arrays["y"], as_signals(arrays["x_test"]), arrays["y_test"],
+                        info={"source": "mnist1d.data.make_dataset (default args and templates)",
+                              "num_samples": num_samples, "generator_seed": MNIST1D_SEED,
+                              "test_split": "the package's: last 20% of the generated samples"})
+
+
+def as_channels_first(x: np.ndarray, layout: str, where: str) -> np.ndarray:
+    """(N, L) -> (N, 1, L); (N, C, L) kept; (N, L, C) transposed when layout is 'nlc'."""
+    if x.ndim == 2:
+        x = x[:, None, :]
+    elif x.ndim == 3:
+        x = x.transpose(0, 2, 1) if layout == "nlc" else x
+    else:
+        raise UserError(f"{where} holds an array shaped {x.shape}; signals are (N, length) or "
+                        "(N, channels, length) (or (N, length, channels) with --layout nlc).")
+    if not np.issubdtype(x.dtype, np.number):
+        raise UserError(f"{where} holds {x.dtype} values; signals must be numbers.")
+    return x.astype(np.float32)
+
+
+def _read_array(path: str, flag: str) -> np.ndarray:
+    if not Path(path).is_file():
+        raise UserError(f"{flag} {path}: no such file.")
+    return np.load(path, allow_pickle=False)
+
+
+def npz_arrays(path: str, layout: str) -> SignalArrays:
+    """An .npz with arrays ``x`` and ``y``, and optionally ``x_test`` and ``y_test``."""
+    archive = dict(np.load(path, allow_pickle=False))
+    missing = [k for k in ("x", "y") if k not in archive]
+    if missing or (("x_test" in archive) != ("y_test" in archive)):
+        raise UserError(f"{path} must hold arrays named x and y (and optionally x_test and y_test); "
+                        f"it holds {', '.join(sorted(archive)) or 'nothing'}.")
+    test = ("x_test" in archive)
+    return SignalArrays(as_channels_first(archive["x"], layout, path), archive["y"],
+                        as_channels_first(archive["x_test"], layout, path) if test else None,
+                        archive["y_test"] if test else None, info={"source": path})
+
+
+def array_files(path: str | None, labels: str | None, layout: str) -> SignalArrays:
+    """--data signals.npz, or the pair --data x.npy --labels y.npy."""
+    if path is None:
+        raise UserError("the arrays dataset reads --data FILE.npz (arrays x, y[, x_test, y_test]) "
+                        "or --data X.npy --labels Y.npy.")
+    if path.endswith(".npz"):
+        if not Path(path).is_file():
+            raise UserError(f"--data {path}: no such file.")
+        return npz_arrays(path, layout)
+    if labels is None:
+        raise UserError(f"--data {path} holds signals only; give their labels with --labels Y.npy "
+                        "(or pack both into an .npz with arrays x and y).")
+    return SignalArrays(as_channels_first(_read_array(path, "--data"), layout, path),
+                        _read_array(labels, "--labels"), info={"source": path, "labels": labels})
+
+
+def csv_signals(path: str | None, label: str | None, header: bool, channels: int) -> SignalArrays:
+    """One row per sequence: a label column and channels x length values, channel after channel."""
+    import pandas as pd
+
+    if path is None or not Path(path).is_file():
+        raise UserError(f"the csv dataset reads --data FILE.csv (one row per sequence); got {path!r}.")
+    table = pd.read_csv(path, header=0 if header else None)
+    table.columns = [str(c) for c in table.columns]
+    column = label if label is not None else ("label" if "label" in table.columns else None)
+    if column is None or (column not in table.columns and not column.isdigit()):
+        raise UserError(f"{path}: name the label column with --label (a name or a 0-based position); "
+                        f"columns: {', '.join(table.columns[:12])}{' ...' if len(table.columns) > 12 else ''}.")
+    if column not in table.columns:
+        column = table.columns[int(column)]
+    values = table.drop(columns=[column])
+    if not all(pd.api.types.is_numeric_dtype(t) for t in values.dtypes):
+        raise UserError(f"{path}: every column but the label {column!r} must hold numbers.")
+    x = values.to_numpy(np.float32)
+    if channels < 1 or x.shape[1] % channels:
+        raise UserError(f"{path}: {x.shape[1]} values per row do not split into --channels {channels} "
+                        "of equal length; rows hold channel 0's values, then channel 1's, ...")
+    return SignalArrays(x.reshape(len(x), channels, -1), table[column].to_numpy(),
+                        info={"source": path, "label_column": column, "channels": channels})

@@ -80,10 +80,8 @@ def import_source(source: DomainSource) -> type[Domain]:
     try:
         module = importlib.import_module(module_name)
     except Exception as error:  # the adapter's own import failed: report it, not a traceback
-        hint = ("Is its package installed, or its folder on PYTHONPATH (or the current directory)?"
-                if isinstance(error, ModuleNotFoundError) else "Fix the error in the adapter's module.")
         raise UserError(f"{source.label}: importing module {module_name!r} failed with "
-                        f"{type(error).__name__}: {error}. {hint}") from None
+                        f"{type(error).__name__}: {error}. {_import_hint(error, module_name)}") from None
     try:
         cls = functools.reduce(getattr, attribute.split("."), module)
     except AttributeError:
@@ -93,6 +91,15 @@ def import_source(source: DomainSource) -> type[Domain]:
                         f"the Domain subclasses it defines: {', '.join(found) or 'none'}.") from None
     check_adapter_class(cls, source.label)
     return cls
+
+
+def _import_hint(error: Exception, module_name: str) -> str:
+    missing = getattr(error, "name", None) if isinstance(error, ModuleNotFoundError) else None
+    if missing and (module_name == missing or module_name.startswith(missing + ".")):
+        return "Is its package installed, or its folder on PYTHONPATH (or the current directory)?"
+    if missing:
+        return f"The adapter needs the module {missing!r}: install the package that provides it."
+    return "Fix the error in the adapter's module."
 
 
 def domain_class(spec: str) -> type[Domain]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
+import sys
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
@@ -77,6 +79,8 @@ def import_source(source: DomainSource) -> type[Domain]:
     if not module_name or not attribute:
         raise UserError(f"{source.label}: {source.target!r} is not an import path; "
                         "write it as package.module:ClassName.")
+    if source.origin == "import path":
+        _search_current_directory()
     try:
         module = importlib.import_module(module_name)
     except Exception as error:  # the adapter's own import failed: report it, not a traceback
@@ -91,6 +95,14 @@ def import_source(source: DomainSource) -> type[Domain]:
                         f"the Domain subclasses it defines: {', '.join(found) or 'none'}.") from None
     check_adapter_class(cls, source.label)
     return cls
+
+
+def _search_current_directory() -> None:
+    """Let an import path find a module in the current directory, as ``python -m bench`` does,
+    also when the suite runs as the ``imix-bench`` script (which does not search it)."""
+    here = os.getcwd()
+    if here not in {os.path.abspath(p) for p in sys.path}:
+        sys.path.insert(0, here)
 
 
 def _import_hint(error: Exception, module_name: str) -> str:

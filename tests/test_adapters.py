@@ -32,6 +32,16 @@ def test_adapter_by_import_path_runs_end_to_end(user_folder, tmp_path, capsys):
     assert record["probe"]["accuracy"] > 0.9  # blobs 3 standard deviations apart
 
 
+def test_import_path_finds_a_module_in_the_current_directory(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", ".")])  # as the imix-bench script
+    monkeypatch.chdir(tmp_path)
+    module = write_module(tmp_path, TOY)
+    assert main(["run", "--domain", f"{module}:ToyDomain", *TINY, "--results", "runs.jsonl"]) == 0
+    assert read_records(tmp_path / "runs.jsonl")[0]["domain"] == "toy"
+
+
 def write_distribution(folder, module: str) -> None:
     """A minimal installed distribution: a .dist-info folder announcing two adapters."""
     info = folder / "toy_adapters-1.0.dist-info"

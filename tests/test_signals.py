@@ -145,10 +145,19 @@ METHODS = [("simclr", "mixup"), ("simclr", "cutmix"), ("moco", "mixup"), ("moco"
            ("byol", "mixup"), ("byol", "cutmix"), ("ntxent", None)]
 
 
+@pytest.fixture(scope="session")
+def small_mnist1d_root(tmp_path_factory):
+    """A data root with a 300-sequence MNIST-1D (240 / 60) cached once for the session."""
+    root = tmp_path_factory.mktemp("small")
+    load("mnist1d", root=root, num_samples=300)
+    return root
+
+
 @pytest.mark.parametrize("method, mix", METHODS)
-def test_every_method_with_imixup_and_icutmix_on_mnist1d(method, mix, tmp_path):
+def test_every_method_with_imixup_and_icutmix_on_mnist1d(method, mix, small_mnist1d_root, tmp_path):
     results = tmp_path / "runs.jsonl"
-    args = ["run", "--domain", "signals", "--num-samples", "300", "--data-root", str(tmp_path), "--method", method,
+    args = ["run", "--domain", "signals", "--num-samples", "300", "--data-root", str(small_mnist1d_root),
+            "--method", method,
             "--epochs", "1", "--batch-size", "64", "--width", "0.25", "--proj-hidden", "32", "--queue-size", "64",
             "--time-mask", "0.2", "--quiet", "--results", str(results)]
     assert main(args + (["--imix", "--mix", mix] if mix else [])) == 0
@@ -156,6 +165,7 @@ def test_every_method_with_imixup_and_icutmix_on_mnist1d(method, mix, tmp_path):
     assert (record["method"], record["imix"], record["mix"]) == (method, mix is not None, mix)
     assert record["data"]["input_shape"] == [1, 40] and record["encoder"] == "cnn1d"
     assert len(record["loss_curve"]) == 1 and np.isfinite(record["loss_curve"][0])
+    assert (record["data"]["n_train"], record["data"]["n_test"]) == (240, 60)
     assert 0.1 <= record["probe"]["accuracy"] <= 1.0
 
 

@@ -110,19 +110,20 @@ def npz_arrays(path: str, layout: str) -> SignalArrays:
                         archive["y_test"] if test else None, info={"source": path})
 
 
-def array_files(path: str | None, labels: str | None, layout: str) -> SignalArrays:
-    """--data signals.npz, or the pair --data x.npy --labels y.npy."""
+def array_files(path: str | None, labels: str | None, layout: str, flag: str = "--data") -> SignalArrays:
+    """--data signals.npz, or the pair --data x.npy --labels y.npy (``flag`` names the file in errors)."""
     if path is None:
         raise UserError("the arrays dataset reads --data FILE.npz (arrays x, y[, x_test, y_test]) "
                         "or --data X.npy --labels Y.npy.")
+    if not Path(path).is_file():
+        raise UserError(f"{flag} {path}: no such file.")
     if path.endswith(".npz"):
-        if not Path(path).is_file():
-            raise UserError(f"--data {path}: no such file.")
         return npz_arrays(path, layout)
     if labels is None:
-        raise UserError(f"--data {path} holds signals only; give their labels with --labels Y.npy "
+        raise UserError(f"{flag} {path} holds signals only; give their labels with "
+                        f"{'--labels' if flag == '--data' else '--test-labels'} Y.npy "
                         "(or pack both into an .npz with arrays x and y).")
-    return SignalArrays(as_channels_first(_read_array(path, "--data"), layout, path),
+    return SignalArrays(as_channels_first(_read_array(path, flag), layout, path),
                         _read_array(labels, "--labels"), info={"source": path, "labels": labels})
 
 

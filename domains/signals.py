@@ -116,8 +116,8 @@ class SignalsDomain(Domain):
         if request.dataset == "csv":
             read = lambda path: csv_signals(path, o.get("label"), o.get("header", True), o.get("channels", 1))
         else:
-            read = lambda path: array_files(path, o.get("labels") if path == request.path else o.get("test_labels"),
-                                            o.get("layout", "ncl"))
+            read = lambda path: (array_files(path, o.get("labels"), o.get("layout", "ncl")) if path == request.path
+                                 else array_files(path, o.get("test_labels"), o.get("layout", "ncl"), "--test-data"))
         arrays = read(request.path)
         if o.get("test_data") and arrays.x_test is None:
             test = read(o["test_data"])

@@ -172,3 +172,14 @@ def test_every_method_with_imixup_and_icutmix_on_mnist1d(method, mix, small_mnis
 def test_out_of_range_augmentation_flag_is_a_user_error(capsys):
     assert main(["run", "--domain", "signals", "--crop", "1.5"]) == 2
     assert "--crop 1.5 is out of range" in capsys.readouterr().err
+
+
+def test_npy_pairs_for_train_and_test(tmp_path):
+    for name, n in (("train", 6), ("test", 4)):
+        np.save(tmp_path / f"{name}_x.npy", np.ones((n, 5)))
+        np.save(tmp_path / f"{name}_y.npy", np.arange(n) % 2)
+    options = dict(labels=str(tmp_path / "train_y.npy"), test_data=str(tmp_path / "test_x.npy"))
+    data = load("arrays", tmp_path / "train_x.npy", test_labels=str(tmp_path / "test_y.npy"), **options)
+    assert (len(data.train), len(data.test), data.input_shape) == (6, 4, (1, 5))
+    with pytest.raises(UserError, match="--test-data .*test_x.npy holds signals only; .* --test-labels"):
+        load("arrays", tmp_path / "train_x.npy", **options)

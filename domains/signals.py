@@ -99,28 +99,36 @@ class SignalsDomain(Domain):
         self.scaling = float(options.get("scaling", 0.2))
         self.jitter = float(options.get("jitter", 0.05))
         self.time_mask = float(options.get("time_mask", 0.0))
-        for flag, value, ok in (("--crop", self.crop, 0 < self.crop <= 1), ("--shift", self.shift, 0 <= self.shift < 1),
-                                ("--scaling", self.scaling, 0 <= self.scaling < 1), ("--jitter", self.jitter, self.jitter >= 0),
-                                ("--time-mask", self.time_mask, 0 <= self.time_mask < 1)):
+        ranges = {"--crop": (self.crop, 0 < self.crop <= 1, "(0, 1]"),
+                  "--shift": (self.shift, 0 <= self.shift < 1, "[0, 1)"),
+                  "--scaling": (self.scaling, 0 <= self.scaling < 1, "[0, 1)"),
+                  "--jitter": (self.jitter, self.jitter >= 0, "[0, inf)"),
+                  "--time-mask": (self.time_mask, 0 <= self.time_mask < 1, "[0, 1)")}
+        for flag, (value, ok, valid) in ranges.items():
             if not ok:
-                raise UserError(f"{flag} {value} is out of range; see `python -m bench run --domain signals --help`.")
+                raise UserError(f"{flag} must be in {valid}, got {value:g}; "
+                                "see `python -m bench run --domain signals --help`.")
 
     def defaults(self, dataset: str) -> dict[str, Any]:
         return {"batch_size": 256, "epochs": 30, "temperature": 0.2, "optimizer": "adamw", "lr": 1e-3,
                 "weight_decay": 1e-4}
 
+    def read(self, dataset: str, path: str | None, test: bool) -> SignalArrays:
+        """One user file of the csv or arrays dataset: the training file (--data) or the test file (--test-data)."""
+        o = self.options
+        if dataset == "csv":
+            return csv_signals(path, o.get("label"), o.get("header", True), o.get("channels", 1))
+        labels, flag = (o.get("test_labels"), "--test-data") if test else (o.get("labels"), "--data")
+        return array_files(path, labels, o.get("layout", "ncl"), flag)
+
     def arrays(self, request: DataRequest) -> SignalArrays:
+        """The source's arrays, with a test split: its own, --test-data, or a seeded fraction."""
         o = self.options
         if request.dataset == "mnist1d":
             return mnist1d_arrays(o.get("num_samples", MNIST1D_DEFAULT_SAMPLES), request.root)
-        if request.dataset == "csv":
-            read = lambda path: csv_signals(path, o.get("label"), o.get("header", True), o.get("channels", 1))
-        else:
-            read = lambda path: (array_files(path, o.get("labels"), o.get("layout", "ncl")) if path == request.path
-                                 else array_files(path, o.get("test_labels"), o.get("layout", "ncl"), "--test-data"))
-        arrays = read(request.path)
+        arrays = self.read(request.dataset, request.path, test=False)
         if o.get("test_data") and arrays.x_test is None:
-            test = read(o["test_data"])
+            test = self.read(request.dataset, o["test_data"], test=True)
             arrays = SignalArrays(arrays.x, arrays.y, test.x, test.y, {**arrays.info, "test_data": o["test_data"]})
         return arrays if arrays.x_test is not None else split_off_test(arrays, o.get("test_size", 0.2), request.seed)
 

@@ -171,7 +171,7 @@ def test_every_method_with_imixup_and_icutmix_on_mnist1d(method, mix, small_mnis
 
 def test_out_of_range_augmentation_flag_is_a_user_error(capsys):
     assert main(["run", "--domain", "signals", "--crop", "1.5"]) == 2
-    assert "--crop 1.5 is out of range" in capsys.readouterr().err
+    assert "--crop must be in (0, 1], got 1.5" in capsys.readouterr().err
 
 
 def test_npy_pairs_for_train_and_test(tmp_path):

@@ -28,7 +28,8 @@ ENCODER_FLAGS = ("width", "depth", "pieces", "scale", "stem_stride")
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags default to None so that the domain's defaults apply where the user is silent."""
     what = parser.add_argument_group("data")
-    what.add_argument("--domain", default="tabular", help="modality adapter: a name from `bench list`, or package.module:Class")
+    what.add_argument("--domain", default="tabular",
+                      help="modality adapter: a name from `bench list`, or package.module:Class")
     what.add_argument("--dataset", help="dataset of the domain (default: the domain's embedded one)")
     what.add_argument("--data", help="local file or folder for datasets that read one")
     what.add_argument("--data-root", help=f"downloads and caches (default {default_data_root()})")

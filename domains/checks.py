@@ -145,7 +145,8 @@ def view_problems(domain: Domain, data: DomainData, device: torch.device) -> lis
     n, expected = x.shape[0], tuple(data.input_shape)
     rng = Rng.from_seed(CHECK_SEED, device)
     problems = []
-    for what, make in (("preprocess(x)", lambda: domain.preprocess(x)), ("augment(x, rng)", lambda: domain.augment(x, rng))):
+    views = {"preprocess(x)": lambda: domain.preprocess(x), "augment(x, rng)": lambda: domain.augment(x, rng)}
+    for what, make in views.items():
         try:
             view = make()
         except UserError:
@@ -165,7 +166,8 @@ def view_problems(domain: Domain, data: DomainData, device: torch.device) -> lis
         elif not view.is_floating_point():
             problems.append(f"{what} returned dtype {view.dtype}; model inputs must be floating point")
         elif view.device != x.device:
-            problems.append(f"{what} moved the batch from {x.device} to {view.device}; views stay on the batch's device")
+            problems.append(f"{what} moved the batch from {x.device} to {view.device}; "
+                            "views stay on the batch's device")
         elif not bool(torch.isfinite(view).all()):
             problems.append(f"{what} returned NaN or infinite values")
     if "cutmix" in domain.mixers and len(expected) < 2:

@@ -135,7 +135,8 @@ class SignalsDomain(Domain):
     def load(self, request: DataRequest) -> DomainData:
         arrays = self.arrays(request)
         if arrays.x.shape[1:] != arrays.x_test.shape[1:]:
-            raise UserError(f"train signals are shaped {arrays.x.shape[1:]} but test signals {arrays.x_test.shape[1:]}.")
+            raise UserError(f"train signals are shaped {arrays.x.shape[1:]} but test signals "
+                            f"{arrays.x_test.shape[1:]}; both need the same channels and length.")
         for what, x in (("train", arrays.x), ("test", arrays.x_test)):
             if not np.isfinite(x).all():
                 raise UserError(f"the {what} signals hold {int((~np.isfinite(x)).sum())} NaN or infinite values; "

@@ -66,8 +66,12 @@ def decode_image(path: Path, size: int) -> Tensor:
     except RuntimeError:  # formats torchvision.io cannot decode (BMP, TIFF, PPM): PIL
         from PIL import Image
 
-        with Image.open(path) as pil:
-            image = TF.pil_to_tensor(pil.convert("RGB"))
+        try:
+            with Image.open(path) as pil:
+                image = TF.pil_to_tensor(pil.convert("RGB"))
+        except OSError as error:  # PIL's UnidentifiedImageError is an OSError
+            raise UserError(f"cannot decode {path} as an image ({error}). Remove or replace the file; "
+                            "nothing was cached, so the next run decodes the folder again.") from None
     if image.shape[-2:] != (size, size):
         image = TF.center_crop(TF.resize(image, size, antialias=True), [size, size])
     return image

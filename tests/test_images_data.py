@@ -81,6 +81,14 @@ def test_image_folder_layout_errors_say_what_is_expected(tmp_path):
         load_image_folder(root, tmp_path / "cache")
 
 
+def test_an_undecodable_file_is_named(tmp_path):
+    root = make_folder(tmp_path / "pets")
+    (root / "train/dog/broken.jpg").write_bytes(b"not a jpeg")
+    with pytest.raises(UserError, match="broken.jpg"):
+        load_image_folder(root, tmp_path / "cache")
+    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").rglob("*.pt"))
+
+
 def test_shared_cifar10_slice_loads_as_an_image_folder(shared_data, tmp_path):
     source = shared_data / "cifar10"
     slice_root = tmp_path / "cifar10"

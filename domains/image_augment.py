@@ -178,19 +178,28 @@ def adjust_hue(x: Tensor, shift: Tensor) -> Tensor:
 JITTERS = (adjust_brightness, adjust_contrast, adjust_saturation, adjust_hue)
 
 
-def color_jitter(x: Tensor, apply: Tensor, factors: Tensor, order: Tensor) -> Tensor:
+def color_jitter(x: Tensor, apply: Tensor, factors: Tensor, order: Tensor, subsets: bool | None = None) -> Tensor:
     """ColorJitter on the samples where ``apply``, each with its own factors and op order.
 
-    Round k applies op j to the samples whose order[:, k] == j, so every op runs once per
-    round on its subset: 16 batched calls in all, whatever the batch size.
+    Round k applies op j to the samples whose order[:, k] == j: 16 batched calls in all,
+    whatever the batch size. ``subsets`` (the default on a CPU) runs each op only on its
+    rows, so the total work is one pass per op; on a GPU each op runs on the whole batch
+    and a mask picks the rows, because selecting rows needs a host sync each time and the
+    arithmetic is nearly free there.
     """
+    if subsets is None:
+        subsets = x.device.type == "cpu"
     x = x.clone()
     factors = factors.to(x.device)
     for position in range(4):
         for op_index, op in enumerate(JITTERS):
-            rows = torch.nonzero(apply & (order[:, position] == op_index)).squeeze(1).to(x.device)
-            if rows.numel():
-                x[rows] = op(x[rows], factors[rows, op_index])
+            selected = apply & (order[:, position] == op_index)
+            if subsets:
+                rows = torch.nonzero(selected).squeeze(1)
+                if rows.numel():
+                    x[rows] = op(x[rows], factors[rows, op_index])
+            else:
+                x = torch.where(selected.view(-1, 1, 1, 1), op(x, factors[:, op_index]), x)
     return x
 
 

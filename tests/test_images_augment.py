@@ -99,6 +99,17 @@ def test_color_jitter_applies_each_samples_own_order():
     assert torch.equal(untouched, x)
 
 
+def test_color_jitter_with_masks_equals_jitter_on_subsets():
+    """The GPU path (whole batch, masked) and the CPU path (row subsets) give the same images."""
+    g = torch.Generator().manual_seed(4)
+    x = smooth_images(16, seed=4)
+    p = sample_params(16, 32, 32, ViewRecipe(), g)
+    on_rows = color_jitter(x, p.jitter, p.factors, p.order, subsets=True)
+    masked = color_jitter(x, p.jitter, p.factors, p.order, subsets=False)
+    assert torch.allclose(on_rows, masked, atol=1e-6)
+    assert not torch.allclose(on_rows, x)
+
+
 def test_views_of_identical_images_differ_and_stay_in_range():
     image = (smooth_images(1) * 255).round().to(torch.uint8)
     batch = image.expand(64, -1, -1, -1)

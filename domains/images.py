@@ -87,7 +87,7 @@ class ImageDomain(Domain):
 
     def defaults(self, dataset: str) -> dict[str, Any]:
         # The i-Mix paper's CIFAR settings (batch 256, lr 0.125 at 256, temperature 0.2, weight
-        # decay 5e-4); far fewer epochs than its 2000-4000, which is beyond a CPU.
+        # decay 5e-4); far fewer epochs than its thousands, which are beyond a CPU.
         if dataset == "digits":
             return {"temperature": 0.2, "batch_size": 128, "epochs": 30, "weight_decay": 5e-4}
         return {"temperature": 0.2, "batch_size": 256, "epochs": 100, "weight_decay": 5e-4}

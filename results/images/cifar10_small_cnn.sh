@@ -24,6 +24,8 @@ case "${1:-a}" in
      one simclr 1 baseline; one simclr 1 mixup; one simclr 1 cutmix ;;
   b) one moco 0 cutmix; one byol 0 mixup; one byol 0 cutmix
      one simclr 2 baseline; one simclr 2 mixup; one simclr 2 cutmix ;;
+  c) one moco 1 baseline; one moco 1 mixup; one moco 1 cutmix ;;  # after b, as time allowed
+  d) one byol 1 baseline; one byol 1 mixup; one byol 1 cutmix ;;  # after c
   first-a) one simclr 0 baseline ;;
   first-b) one byol 0 baseline ;;
 esac

@@ -75,8 +75,9 @@ class ImageDomain(Domain):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.class_ratio = float(options.get("class_ratio") or 1.0)
-        self.image_size = int(options.get("image_size") or 32)
+        ratio, size = options.get("class_ratio"), options.get("image_size")
+        self.class_ratio = 1.0 if ratio is None else float(ratio)
+        self.image_size = 32 if size is None else int(size)
         if not 0 < self.class_ratio <= 1:
             raise UserError(f"--class-ratio must be in (0, 1], got {self.class_ratio}")
         if self.image_size < 8:

@@ -139,7 +139,8 @@ def test_class_ratio_keeps_a_seeded_fraction_of_every_class():
 
 
 def test_bad_domain_options_are_refused():
-    with pytest.raises(UserError, match="class-ratio"):
-        ImageDomain(class_ratio=1.5)
+    for ratio in (0, 1.5):
+        with pytest.raises(UserError, match="class-ratio"):
+            ImageDomain(class_ratio=ratio)
     with pytest.raises(UserError, match="image-size"):
         ImageDomain(image_size=2)

@@ -80,7 +80,7 @@ def cutmix(x: Tensor, alpha: float, rng: Rng) -> tuple[Tensor, Mix]:
     perm = _random_perm(n, rng, x.device)
     mixed = x.clone()
     index = (slice(None), slice(None), *slices)
-    mixed[index] = x[perm][index]
+    mixed[index] = x[index][perm]  # gather only the box, not the whole permuted batch
     lam_exact = 1.0 - cut_volume / math.prod(spatial)
     lam = torch.full((n,), lam_exact, dtype=torch.float32, device=x.device)
     return mixed, Mix(perm=perm, lam=lam)

@@ -11,6 +11,7 @@ from .base import DataRequest, Domain, DomainData, Split
 
 BUILTIN: dict[str, str] = {
     "tabular": "domains.tabular:TabularDomain",
+    "images": "domains.images:ImageDomain",
     "signals": "domains.signals:SignalsDomain",
 }
 

@@ -1,0 +1,140 @@
+"""Images: CIFAR-10/100, any image folder, and an embedded digits set; CutMix is offered.
+
+Images are stored as uint8 (50,000 CIFAR images take 150 MB) and become normalised float
+only per batch, on the training device: ``augment`` runs the paper's CIFAR view recipe on
+the whole batch (domains/image_augment.py), ``preprocess`` only scales and normalises.
+Normalisation statistics are the per-channel mean and std of the training split.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from bench.errors import UserError
+from bench.rng import Rng
+
+from .base import DataRequest, Domain, DomainData, Split
+from .image_augment import ViewRecipe, random_views, to_unit_float
+from .image_folder import load_image_folder
+from .image_sources import CIFAR, ImageSet, cifar, digits
+
+
+def channel_stats(x: Tensor, chunk: int = 4096) -> tuple[Tensor, Tensor]:
+    """Per-channel mean and std of uint8 images in [0, 1] units, in chunks to bound memory."""
+    total = torch.zeros(x.shape[1], dtype=torch.float64)
+    squares = torch.zeros_like(total)
+    for part in x.split(chunk):
+        values = to_unit_float(part).double()
+        total += values.sum(dim=(0, 2, 3))
+        squares += values.square().sum(dim=(0, 2, 3))
+    count = x.shape[0] * x.shape[2] * x.shape[3]
+    mean = total / count
+    std = (squares / count - mean.square()).clamp_min(1e-12).sqrt()
+    return mean.float(), std.float()
+
+
+def keep_class_fraction(split: Split, ratio: float, seed: int) -> Split:
+    """A seeded fraction of each class's samples (at least one per class), in original order."""
+    if ratio >= 1:
+        return split
+    generator = torch.Generator().manual_seed(seed)
+    keep = []
+    for label in split.y.unique():
+        rows = torch.nonzero(split.y == label).squeeze(1)
+        count = max(1, round(len(rows) * ratio))
+        keep.append(rows[torch.randperm(len(rows), generator=generator)[:count]])
+    return split.subset(torch.cat(keep).sort().values)
+
+
+class ImageDomain(Domain):
+    name = "images"
+    summary = "RGB images; crop/colour/flip views made per batch on the device; CNN encoders"
+    datasets = {
+        "digits": "embedded: scikit-learn's 8x8 handwritten digits (1,797 images, 10 classes) upsampled "
+                  "to 32x32 grey-as-RGB; 25% stratified test split; no download",
+        "cifar10": "CIFAR-10, 50k train / 10k test, 32x32 (torchvision download into --data-root)",
+        "cifar100": "CIFAR-100, 50k train / 10k test, 100 classes (torchvision download into --data-root)",
+        "imagefolder": "any --data PATH with train/<class>/* and test/<class>/* images; decoded once and "
+                       "cached under --data-root (e.g. --data ../shared/data/cifar10)",
+    }
+    default_encoder = "small-cnn"
+    mixers = ("mixup", "cutmix")
+
+    @classmethod
+    def add_arguments(cls, group: argparse._ArgumentGroup) -> None:
+        group.add_argument("--class-ratio", type=float, default=1.0,
+                           help="keep a seeded fraction of each class's training images (stratified; "
+                                "the probe trains on the same images; the test split stays whole)")
+        group.add_argument("--image-size", type=int, default=32,
+                           help="side of the square views; imagefolder images are resized and centre-cropped "
+                                "to it once, when decoded (default 32)")
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        ratio, size = options.get("class_ratio"), options.get("image_size")
+        self.class_ratio = 1.0 if ratio is None else float(ratio)
+        self.image_size = 32 if size is None else int(size)
+        if not 0 < self.class_ratio <= 1:
+            raise UserError(f"--class-ratio must be in (0, 1], got {self.class_ratio}")
+        if self.image_size < 8:
+            raise UserError(f"--image-size must be at least 8 pixels, got {self.image_size}")
+        self.recipe = ViewRecipe(size=self.image_size)
+        self.mean: Tensor | None = None
+        self.std: Tensor | None = None
+
+    def defaults(self, dataset: str) -> dict[str, Any]:
+        # The i-Mix paper's CIFAR settings (batch 256, lr 0.125 at 256, temperature 0.2, weight
+        # decay 5e-4); far fewer epochs than its thousands, which are beyond a CPU.
+        if dataset == "digits":
+            return {"temperature": 0.2, "batch_size": 128, "epochs": 30, "weight_decay": 5e-4}
+        return {"temperature": 0.2, "batch_size": 256, "epochs": 100, "weight_decay": 5e-4}
+
+    def load(self, request: DataRequest) -> DomainData:
+        images = self._source(request)
+        train = keep_class_fraction(images.train, self.class_ratio, request.seed)
+        self.mean, self.std = channel_stats(train.x)
+        info = dict(images.info)
+        info.update({"normalisation": {"mean": [round(v, 4) for v in self.mean.tolist()],
+                                       "std": [round(v, 4) for v in self.std.tolist()]},
+                     "class_ratio": self.class_ratio,
+                     "augmentation": "RandomResizedCrop(scale 0.2-1) + flip, ColorJitter(0.4,0.4,0.4,0.1) "
+                                     "p=0.8, grayscale p=0.2; batched on device"})
+        return DomainData(dataset=request.dataset, train=train, test=images.test,
+                          n_classes=len(images.class_names), input_shape=(3, self.image_size, self.image_size),
+                          class_names=images.class_names, info=info)
+
+    def _source(self, request: DataRequest) -> ImageSet:
+        if request.dataset == "digits":
+            return digits(self.image_size)
+        if request.dataset in CIFAR:
+            self._check_native_size(request.dataset)
+            return cifar(request.dataset, request.root)
+        if not request.path:
+            raise UserError("--dataset imagefolder needs --data PATH: a folder with train/<class>/ and "
+                            "test/<class>/ image folders, e.g. --data ../shared/data/cifar10.")
+        folder = load_image_folder(request.path, request.root, self.image_size)
+        return ImageSet(folder.train, folder.test, folder.class_names,
+                        {"source": f"image folder {request.path}", "cache": str(folder.cache_file),
+                         "from_cache": folder.from_cache})
+
+    def _check_native_size(self, dataset: str) -> None:
+        if self.image_size != 32:
+            raise UserError(f"{dataset} images are 32x32; --image-size {self.image_size} is only for "
+                            "imagefolder data. Drop --image-size.")
+
+    def _normalise(self, x: Tensor) -> Tensor:
+        if self.mean is None or self.std is None:
+            raise RuntimeError("ImageDomain.load must run before preprocess/augment (it fits the normalisation)")
+        mean = self.mean.to(x.device).view(1, -1, 1, 1)
+        std = self.std.to(x.device).view(1, -1, 1, 1)
+        return (x - mean) / std
+
+    def preprocess(self, x: Tensor) -> Tensor:
+        return self._normalise(to_unit_float(x))
+
+    def augment(self, x: Tensor, rng: Rng) -> Tensor:
+        return self._normalise(random_views(x, self.recipe, rng.torch))

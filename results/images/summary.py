@@ -1,0 +1,39 @@
+"""Per method and mixing (baseline, i-MixUp, i-CutMix): probe and kNN accuracy, images/s.
+
+`python -m bench table` pools MixUp and CutMix runs as "i-Mix"; this splits them.
+Run from the repository root: python results/images/summary.py [results/images/runs.jsonl]
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+from tabulate import tabulate
+
+
+def cell(values: list[float]) -> str:
+    if not values:
+        return "-"
+    spread = f" ± {statistics.stdev(values):.2f}" if len(values) > 1 else ""
+    return f"{statistics.fmean(values):.2f}{spread} (n={len(values)})"
+
+
+def main(path: str) -> None:
+    groups: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for line in open(path):
+        record = json.loads(line)
+        key = (record["method"], record["mix"] if record["imix"] else "baseline")
+        groups[key]["probe"].append(100 * record["probe"]["accuracy"])
+        groups[key]["knn"].append(100 * record["knn"]["accuracy"])
+        groups[key]["rate"].append(record["samples_per_second"])
+    order = {"baseline": 0, "mixup": 1, "cutmix": 2}
+    rows = [[method, mix, cell(g["probe"]), cell(g["knn"]), f"{statistics.fmean(g['rate']):.0f}"]
+            for (method, mix), g in sorted(groups.items(), key=lambda kv: (kv[0][0], order[kv[0][1]]))]
+    print(tabulate(rows, headers=["method", "i-Mix", "linear probe %", "kNN %", "images/s"], tablefmt="github"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "results/images/runs.jsonl")

@@ -1,0 +1,46 @@
+"""CutMix for images: one box per batch, lam equal to the exact kept fraction."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from bench.mixing import cutmix
+from bench.rng import Rng
+
+
+def labelled_batch(n: int = 8, h: int = 32, w: int = 32) -> torch.Tensor:
+    """Every pixel of sample i holds the value i, so a pasted pixel names its source."""
+    return torch.arange(n, dtype=torch.float32).view(n, 1, 1, 1).expand(n, 3, h, w).clone()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cutmix_lam_is_the_kept_fraction_and_the_box_comes_from_the_partner(seed):
+    x = labelled_batch(h=32, w=24)  # not square: the box side scales with each dimension
+    mixed, mix = cutmix(x, alpha=1.0, rng=Rng.from_seed(seed))
+    own = (mixed == x).all(dim=1)  # (N, H, W): pixels that kept their own value
+    partner = (mixed == x[mix.perm]).all(dim=1)
+    moved = mix.perm != torch.arange(8)
+    kept = own[moved].float().mean(dim=(1, 2))
+    assert torch.allclose(kept, mix.lam[moved])  # lam equals the kept area, clipped box included
+    assert (own | partner).all()  # every pixel is its own or its partner's
+    assert torch.equal(~own[moved], ~own[moved][:1].expand_as(own[moved]))  # one box for the batch
+    assert ((0 <= mix.lam) & (mix.lam <= 1)).all() and torch.all(mix.lam == mix.lam[0])
+
+
+def test_cutmix_box_is_a_rectangle_with_the_hand_counted_area():
+    x = labelled_batch(n=4, h=10, w=10)
+    mixed, mix = cutmix(x, alpha=1.0, rng=Rng.from_seed(3))
+    cut = (mixed[0, 0] != x[0, 0]) if mix.perm[0] != 0 else (mixed[1, 0] != x[1, 0])
+    rows, cols = cut.any(1).nonzero().squeeze(1), cut.any(0).nonzero().squeeze(1)
+    if rows.numel():
+        height, width = int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)
+        assert int(cut.sum()) == height * width  # a solid rectangle
+        assert mix.lam[0].item() == pytest.approx(1 - height * width / 100)
+    else:
+        assert mix.lam[0].item() == 1.0
+
+
+def test_cutmix_rejects_inputs_without_spatial_dimensions():
+    with pytest.raises(ValueError, match="spatial"):
+        cutmix(torch.zeros(4, 16), alpha=1.0, rng=Rng.from_seed(0))

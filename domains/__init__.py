@@ -14,6 +14,7 @@ from .base import DataRequest, Domain, DomainData, Split
 
 BUILTIN: dict[str, str] = {
     "tabular": "domains.tabular:TabularDomain",
+    "speech": "domains.speech:SpeechDomain",
 }
 
 

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# CPU-scale speech benchmark: simclr, moco, byol x {baseline, i-MixUp} on FSDD (index and
+# speaker splits) and the embedded eSpeak keyword set. Seeds run in the outer loop so that a
+# benchmark stopped early still covers every cell once. Run from the repository root.
+set -u
+RESULTS=${RESULTS:-results/speech/runs.jsonl}
+FSDD=${FSDD:-../shared/data/fsdd}
+COMMON="--domain speech --encoder small-cnn --stem-stride 2 --epochs 6 --batch-size 128 --quiet --results $RESULTS"
+for seed in ${SEEDS:-0 1 2}; do
+  for data in "--dataset fsdd --data $FSDD --split speaker" "--dataset fsdd --data $FSDD --split index" "--dataset espeak-keywords"; do
+    for method in simclr moco byol; do
+      for imix in "" "--imix"; do
+        echo "$(date -u +%H:%M:%S) python -m bench run $COMMON $data --method $method $imix --seed $seed"
+        python -m bench run $COMMON $data --method $method $imix --seed $seed
+      done
+    done
+  done
+done

@@ -1,0 +1,83 @@
+"""Log-mel features and the batched per-sample augmentation."""
+
+from __future__ import annotations
+
+import torch
+
+from bench.rng import Rng
+from domains.speech import SpeechDomain
+from domains.speech_augment import AugmentConfig, add_noise, band_masks, coloured_noise, speed_and_shift
+from domains.speech_features import LogMel
+
+
+def noisy_tones(n: int = 8) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(0)
+    t = torch.arange(16_000) / 16_000
+    frequencies = torch.linspace(200, 2000, n)[:, None]
+    return (0.3 * torch.sin(2 * torch.pi * frequencies * t) + 0.01 * torch.randn(n, 16_000, generator=generator))
+
+
+def test_log_mel_shape_and_training_statistics():
+    features = LogMel(n_mels=32)
+    waves = noisy_tones()
+    features.fit(waves)
+    spec = features(waves)
+    assert spec.shape == (8, 1, 32, 101)  # 10 ms hop, centred frames: 16000 / 160 + 1
+    per_bin_mean = spec.mean(dim=(0, 1, 3))
+    per_bin_std = spec.std(dim=(0, 1, 3), unbiased=False)
+    assert per_bin_mean.abs().max() < 1e-4 and (per_bin_std - 1).abs().max() < 1e-3
+
+
+def test_int16_storage_gives_the_same_features_as_float():
+    features = LogMel()
+    waves = noisy_tones(2)
+    stored = (waves * 32768).round().to(torch.int16)
+    assert torch.allclose(features(stored), features(stored.float() / 32768))
+
+
+def test_speed_and_shift_by_hand():
+    x = torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]])
+    # rate 1, shift +2 samples: the clip moves right, silence enters on the left
+    assert speed_and_shift(x, torch.tensor([1.0]), torch.tensor([2.0])).tolist() == [[0, 0, 1, 2, 3]]
+    # rate 2 about the centre (index 2) reads positions -2, 0, 2, 4, 6
+    assert speed_and_shift(x, torch.tensor([2.0]), torch.tensor([0.0])).tolist() == [[0, 1, 3, 5, 0]]
+    # half a sample of shift interpolates linearly
+    assert speed_and_shift(x, torch.tensor([1.0]), torch.tensor([0.5])).tolist() == [[0.5, 1.5, 2.5, 3.5, 4.5]]
+
+
+def test_noise_is_added_at_the_requested_snr():
+    x = torch.ones(2, 100)  # power 1
+    noise = torch.full((2, 100), 2.0)  # power 4
+    mixed = add_noise(x, noise, snr_db=torch.tensor([20.0, 20.0]), apply=torch.tensor([True, False]))
+    # 20 dB: noise power 0.01 -> amplitude 0.1 added; the second clip is left alone
+    assert torch.allclose(mixed[0], torch.full((100,), 1.1)) and torch.equal(mixed[1], x[1])
+
+
+def test_coloured_noise_is_finite_and_differs_per_clip():
+    noise = coloured_noise(4, 16_000, torch.Generator().manual_seed(0), torch.device("cpu"))
+    assert noise.shape == (4, 16_000) and torch.isfinite(noise).all()
+    assert not torch.allclose(noise[0], noise[1])
+
+
+def test_band_masks_stay_within_their_widths():
+    masks = band_masks(64, 40, count=1, max_width=6, generator=torch.Generator().manual_seed(0),
+                       device=torch.device("cpu"))
+    widths = masks.sum(1)
+    assert widths.max() <= 6 and widths.min() >= 0 and len(set(widths.tolist())) > 2
+
+
+def test_augmented_views_differ_per_sample_and_repeat_with_the_seed():
+    domain = SpeechDomain()
+    clip = (noisy_tones(1) * 32768).round().to(torch.int16)
+    batch = clip.repeat(4, 1)  # four copies of the same clip
+    domain.features.fit(batch)
+    view = domain.augment(batch, Rng.from_seed(3))
+    assert view.shape == (4, 1, 40, 101) and torch.isfinite(view).all()
+    assert not torch.allclose(view[0], view[1]) and not torch.allclose(view[2], view[3])
+    assert not torch.allclose(view[0], domain.preprocess(batch)[0])
+    assert torch.equal(view, domain.augment(batch, Rng.from_seed(3)))
+
+
+def test_no_spec_augment_leaves_no_masked_bands():
+    domain = SpeechDomain(spec_augment=False)
+    assert domain.augment_config == AugmentConfig(time_masks=0, freq_masks=0)

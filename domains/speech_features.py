@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import torch
@@ -45,7 +46,9 @@ class LogMel:
 
     def _parts(self, device: torch.device):
         if device not in self._on:
-            self._on[device] = (self.mel.to(device), self.mean.to(device), self.std.to(device))
+            # a copy: nn.Module.to moves in place, which would strand the CPU entry on the GPU
+            mel = self.mel if device.type == "cpu" else copy.deepcopy(self.mel).to(device)
+            self._on[device] = (mel, self.mean.to(device), self.std.to(device))
         return self._on[device]
 
     def log_mel(self, waveforms: Tensor) -> Tensor:

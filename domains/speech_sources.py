@@ -165,21 +165,22 @@ def speechcommands_folder(path: str | None, root: str, version: str) -> Path:
     folder = Path(path).expanduser() if path else Path(root) / "SpeechCommands" / name
     if (folder / "testing_list.txt").is_file():
         return folder
+    reason = f"--data {path} has no testing_list.txt" if path else ""
     if path is None:
-        try:
+        try:  # torchaudio extracts {root}/{name}.tar.gz if it is there, else downloads it
             from torchaudio.datasets import SPEECHCOMMANDS
 
             SPEECHCOMMANDS(root, url=name, download=True)
         except Exception as error:  # no network, disk full, a partial archive...
-            logger.debug("Speech Commands download failed: %s", error)
+            reason = f"the download failed: {error}"
         if (folder / "testing_list.txt").is_file():
             return folder
     raise UserError(
         f"Speech Commands v{version} not found at {folder} (it needs testing_list.txt, validation_list.txt "
-        f"and one folder per word), and it could not be downloaded. On a machine with network access get "
+        f"and one folder per word); {reason}. On a machine with network access get "
         f"http://download.tensorflow.org/data/{name}.tar.gz (about {'1.4' if version == '0.01' else '2.3'} GB) "
-        f"and extract it into {Path(root) / 'SpeechCommands' / name}, or pass --data FOLDER pointing at "
-        "the extracted files."
+        f"and put it at {Path(root) / (name + '.tar.gz')} (it is extracted on the next run), or extract it "
+        "yourself and pass --data FOLDER."
     )
 
 

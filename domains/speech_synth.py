@@ -7,10 +7,11 @@ words with many accents, voice variants, pitches and speaking rates. The voice v
 are split between train and test, so the test set is spoken by voices never heard in
 training, like a speaker-held-out split.
 
-eSpeak NG draws random numbers inside its noise sources that ``espeak_ng_SetRandSeed`` does
-not fully control (fricatives differ slightly between two syntheses of the same text), so
-the word list, voices, pitches and rates are fixed by a seed and the rendered set is cached
-to disk after the first run; the record carries the cache's checksum.
+eSpeak NG keeps state from one utterance to the next (its noise sources are not reset by
+``espeak_ng_SetRandSeed``), so one text spoken twice in a process differs slightly. The whole
+seeded plan rendered in order in a fresh process is reproducible (two processes give caches
+with the same checksum); the set is cached to disk after the first run and the record
+carries the cache's checksum.
 """
 
 from __future__ import annotations

@@ -53,9 +53,12 @@ def coloured_noise(n: int, length: int, generator: torch.Generator, device: torc
     """Gaussian noise with a 1/f^beta power spectrum, beta ~ U(0, 2) per clip (white to brown)."""
     white = torch.randn(n, length, generator=generator, device=generator.device).to(device)
     spectrum = torch.fft.rfft(white)
-    freqs = torch.fft.rfftfreq(length, device=device).clamp_min(1.0 / length)
+    # Frequencies in cycles per sample, floored near 20 Hz (at 16 kHz) so that brown noise is not
+    # dominated by a near-DC drift; the DC bin itself is dropped.
+    freqs = torch.fft.rfftfreq(length, device=device).clamp_min(1.25e-3)
     beta = uniform(n, 0.0, 2.0, generator, device)
     spectrum = spectrum * freqs[None, :] ** (-beta[:, None] / 2)
+    spectrum[:, 0] = 0
     return torch.fft.irfft(spectrum, n=length)
 
 

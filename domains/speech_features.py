@@ -13,6 +13,7 @@ from .audio_io import INT16_SCALE, SAMPLE_RATE
 
 HOP = SAMPLE_RATE // 100  # 10 ms: 1 s -> 101 frames (centred windows)
 WINDOW = 400  # 25 ms
+MIN_STD = 1.0  # natural-log units (about 4.3 dB); speech bins vary by 3-4
 LOG_FLOOR = 1e-3  # about the noise floor of quiet recordings; zero padding must not dominate the statistics
 
 
@@ -66,7 +67,9 @@ class LogMel:
             squares += (spec ** 2).sum(dim=(0, 2)).cpu()
             count += spec.shape[0] * spec.shape[2]
         mean = total / count
-        std = (squares / count - mean ** 2).clamp_min(1e-12).sqrt()
+        # A floor on the std: bins that are constant in training (above 4 kHz in 8 kHz recordings
+        # such as FSDD) would otherwise turn any noise in an augmented view into huge values.
+        std = (squares / count - mean ** 2).clamp_min(0.0).sqrt().clamp_min(MIN_STD)
         self.mean, self.std = mean.float().unsqueeze(1), std.float().unsqueeze(1)
         self._on.clear()
 

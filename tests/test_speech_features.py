@@ -95,3 +95,14 @@ def test_augmented_views_differ_per_sample_and_repeat_with_the_seed():
 def test_no_spec_augment_leaves_no_masked_bands():
     domain = SpeechDomain(spec_augment=False)
     assert domain.augment_config == AugmentConfig(time_masks=0, freq_masks=0)
+
+
+def test_spectrograms_fit_the_shared_encoders():
+    from encoders import build_encoder
+
+    domain = SpeechDomain(n_mels=32)
+    domain.features.fit(noisy_tones(2))
+    spec = domain.preprocess(noisy_tones(2))
+    for name, options in (("small-cnn", {"stem_stride": 2, "width": 0.25}), ("resnet18", {"width": 0.125})):
+        encoder = build_encoder(name, (1, 32, 101), options)
+        assert encoder(spec).shape == (2, encoder.feature_dim)

@@ -69,3 +69,11 @@ def test_list_describes_the_embedded_keyword_set(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert "espeak-keywords" in out and "eSpeak NG" in out and "mixing mixup, cutmix" in out
+
+
+def test_ntxent_baseline_runs_one_epoch(tiny_folder, tmp_path):
+    results = tmp_path / "runs.jsonl"
+    assert main(["run", *TINY, "--data", str(tiny_folder), "--method", "ntxent", "--results", str(results),
+                 "--data-root", str(tmp_path)]) == 0
+    (record,) = read_records(results)
+    assert (record["method"], record["imix"]) == ("ntxent", False)

@@ -25,6 +25,19 @@ from .speech_augment import AugmentConfig, augment_waveforms, spec_augment
 from .speech_features import LogMel, as_float
 
 
+PEAK = 16_384  # half of int16 full scale: headroom for the 1.1 amplitude gain and added noise
+
+
+def peak_normalise(waveforms: Tensor) -> Tensor:
+    """Scale every int16 clip so that its largest absolute sample is ``PEAK`` (silent clips stay silent).
+
+    Recording level is not a property of the spoken word; FSDD's speakers theo and yweweler are
+    14-20 dB quieter than the others, so without this a held-out speaker is mostly a level shift.
+    """
+    peaks = waveforms.abs().amax(dim=1, keepdim=True).float().clamp_min(1.0)
+    return (waveforms.float() * (PEAK / peaks)).round().clamp(-32768, 32767).to(torch.int16)
+
+
 class SpeechDomain(Domain):
     name = "speech"
     summary = "1 s speech clips as log-mel spectrograms (1 x n_mels x 101); audio augmentations"
@@ -62,6 +75,10 @@ class SpeechDomain(Domain):
                            help="audiofolder without train/test folders: test fraction per class")
         group.add_argument("--split-seed", type=int, default=0,
                            help="audiofolder: seed of that split (fixed, so every run seed sees the same split)")
+        group.add_argument("--level", choices=("peak", "raw"),
+                           help="peak: scale every clip to the same peak (default for fsdd and audiofolder, "
+                                "whose speakers are recorded at levels up to 20 dB apart); raw: keep recorded "
+                                "levels (default for speechcommands, where 'silence' must stay quiet, and espeak)")
         group.add_argument("--no-spec-augment", dest="spec_augment", action="store_false",
                            help="no time/frequency masks in the augmented views")
 
@@ -98,8 +115,14 @@ class SpeechDomain(Domain):
         return sources.audiofolder(request.path, float(o.get("seconds") or 1.0),
                                    float(o.get("test_size") or 0.2), int(o.get("split_seed") or 0))
 
+    def level(self, dataset: str) -> str:
+        return self.options.get("level") or ("peak" if dataset in ("fsdd", "audiofolder") else "raw")
+
     def load(self, request: DataRequest) -> DomainData:
         clips = self.clip_set(request)
+        level = self.level(request.dataset)
+        if level == "peak":
+            clips.train_x, clips.test_x = peak_normalise(clips.train_x), peak_normalise(clips.test_x)
         if len(clips.train_y) < 2 or len(clips.test_y) < 1:
             raise UserError(f"{request.dataset}: {len(clips.train_y)} training and {len(clips.test_y)} test clips "
                             "could be read; a run needs at least 2 and 1.")
@@ -116,7 +139,7 @@ class SpeechDomain(Domain):
             class_names=clips.class_names,
             info={**clips.info, "features": f"log-mel {self.features.n_mels} bins, 25 ms window, 10 ms hop, "
                                             "per-bin standardised on the training split",
-                  "noise": "dataset background recordings" if clips.noise else "synthetic coloured noise"},
+                  "level": level, "noise": "dataset background recordings" if clips.noise else "synthetic coloured noise"},
         )
 
     def _noise(self, device: torch.device) -> Tensor | None:

@@ -57,6 +57,7 @@ def test_fsdd_speaker_split_from_the_shared_data(shared_data, tmp_path):
     # 3 digits x 4 takes per speaker; theo (the last third of two speakers, by name) held out
     assert (record["data"]["n_train"], record["data"]["n_test"]) == (12, 12)
     assert record["data"]["test_split"] == "speakers theo held out"
+    assert record["data"]["level"] == "peak"  # the default for FSDD: speakers are recorded at different levels
 
 
 def test_audiofolder_without_data_is_a_user_error(tmp_path, capsys):

@@ -106,3 +106,12 @@ def test_spectrograms_fit_the_shared_encoders():
     for name, options in (("small-cnn", {"stem_stride": 2, "width": 0.25}), ("resnet18", {"width": 0.125})):
         encoder = build_encoder(name, (1, 32, 101), options)
         assert encoder(spec).shape == (2, encoder.feature_dim)
+
+
+def test_peak_normalise_by_hand():
+    from domains.speech import PEAK, peak_normalise
+
+    clips = torch.tensor([[0, 100, -200], [0, 0, 0], [8192, -4096, 0]], dtype=torch.int16)
+    out = peak_normalise(clips)
+    assert out[0].tolist() == [0, PEAK // 2, -PEAK] and out[1].tolist() == [0, 0, 0]
+    assert out[2].tolist() == [PEAK, -PEAK // 2, 0]

@@ -13,6 +13,7 @@ BUILTIN: dict[str, str] = {
     "tabular": "domains.tabular:TabularDomain",
     "images": "domains.images:ImageDomain",
     "signals": "domains.signals:SignalsDomain",
+    "speech": "domains.speech:SpeechDomain",
 }
 
 from .registry import ENTRY_POINT_GROUP, DomainSource, available_sources, domain_class  # noqa: E402

@@ -1,0 +1,157 @@
+"""Speech: keyword and digit clips as log-mel spectrograms, the paper's Speech Commands domain.
+
+Clips are stored as 1 s int16 waveforms at 16 kHz; ``preprocess`` turns a batch into
+normalised log-mel spectrograms (1, n_mels, 101) on the batch's device, and ``augment`` makes
+a random view by warping, scaling and adding noise to the waveform and masking the
+spectrogram. Spectrograms have correlated neighbours in time and frequency, so CutMix
+(a time-frequency box) is offered beside MixUp.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from bench.errors import UserError
+from bench.rng import Rng
+
+from . import speech_sources as sources
+from .audio_io import SAMPLE_RATE
+from .base import DataRequest, Domain, DomainData, Split
+from .speech_augment import AugmentConfig, augment_waveforms, spec_augment
+from .speech_features import LogMel, as_float
+
+
+PEAK = 16_384  # half of int16 full scale: headroom for the 1.1 amplitude gain and added noise
+
+
+def peak_normalise(waveforms: Tensor) -> Tensor:
+    """Scale every int16 clip so that its largest absolute sample is ``PEAK`` (silent clips stay silent).
+
+    Recording level is not a property of the spoken word; FSDD's speakers theo and yweweler are
+    14-20 dB quieter than the others, so without this a held-out speaker is mostly a level shift.
+    """
+    peaks = waveforms.abs().amax(dim=1, keepdim=True).float().clamp_min(1.0)
+    return (waveforms.float() * (PEAK / peaks)).round().clamp(-32768, 32767).to(torch.int16)
+
+
+class SpeechDomain(Domain):
+    name = "speech"
+    summary = "1 s speech clips as log-mel spectrograms (1 x n_mels x 101); audio augmentations"
+    datasets = {
+        "espeak-keywords": "embedded: 12 command words (yes, no, up, ... forward, backward) synthesised "
+                           "offline by eSpeak NG (espeakng-loader) in 7 accents x 32 voice variants with "
+                           "random pitch and rate, 2,400 clips; test = held-out voice variants; cached "
+                           "under --data-root after the first run",
+        "speechcommands": "Google Speech Commands, the paper's 12-class protocol (10 keywords, unknown, "
+                          "silence; official test list); --sc-version 0.01 (default) or 0.02; "
+                          "download, or --data FOLDER of the extracted archive",
+        "fsdd": "Free Spoken Digit Dataset (8 kHz -> 16 kHz), --data FOLDER of {digit}_{speaker}_{index}.wav; "
+                "--split index (0-4 test, the convention) or speaker (held-out speakers)",
+        "audiofolder": "any folder of class subfolders of audio clips: --data ROOT with ROOT/<class>/ "
+                       "(seeded split, --test-size) or ROOT/train/<class>/ and ROOT/test/<class>/",
+    }
+    default_encoder = "small-cnn"
+    mixers = ("mixup", "cutmix")
+    raw_probe = False  # a 4,040-feature logistic regression is slow; ask with --raw-probe
+
+    @classmethod
+    def add_arguments(cls, group: argparse._ArgumentGroup) -> None:
+        group.add_argument("--n-mels", type=int, default=40, choices=(32, 40, 64),
+                           help="mel bins of the spectrogram (default 40)")
+        group.add_argument("--split", choices=("index", "speaker"), default="index",
+                           help="fsdd: recording indices 0-4 in test (default), or whole speakers held out")
+        group.add_argument("--test-speakers",
+                           help="fsdd --split speaker: comma-separated speakers to hold out "
+                                "(default: the last third of the speakers by name)")
+        group.add_argument("--sc-version", choices=sources.SC_VERSIONS, default="0.01",
+                           help="Speech Commands version (the paper uses 0.01)")
+        group.add_argument("--seconds", type=float, default=1.0,
+                           help="audiofolder: clip duration after padding/cutting (default 1 s)")
+        group.add_argument("--test-size", type=float, default=0.2,
+                           help="audiofolder without train/test folders: test fraction per class")
+        group.add_argument("--split-seed", type=int, default=0,
+                           help="audiofolder: seed of that split (fixed, so every run seed sees the same split)")
+        group.add_argument("--level", choices=("peak", "raw"),
+                           help="peak: scale every clip to the same peak (default for fsdd and audiofolder, "
+                                "whose speakers are recorded at levels up to 20 dB apart); raw: keep recorded "
+                                "levels (default for speechcommands, where 'silence' must stay quiet, and espeak)")
+        group.add_argument("--no-spec-augment", dest="spec_augment", action="store_false",
+                           help="no time/frequency masks in the augmented views")
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.features = LogMel(int(options.get("n_mels") or 40))
+        self.augment_config = AugmentConfig()
+        if not options.get("spec_augment", True):
+            self.augment_config = AugmentConfig(time_masks=0, freq_masks=0)
+        seconds = float(options.get("seconds") or 1.0)
+        if not 0.1 <= seconds <= 10:
+            raise UserError(f"--seconds must be between 0.1 and 10, got {seconds}")
+        test_size = float(options.get("test_size") or 0.2)
+        if not 0 < test_size < 1:
+            raise UserError(f"--test-size must be in (0, 1), got {test_size}")
+        self.noise_bank: Tensor | None = None
+        self._noise_on: dict[torch.device, Tensor] = {}
+
+    def defaults(self, dataset: str) -> dict[str, Any]:
+        # The paper's speech settings use temperature 0.5. The CPU-scale sets have a few thousand
+        # clips, so batch 128 keeps ~15-20 steps per epoch.
+        epochs = {"speechcommands": 100}.get(dataset, 30)
+        return {"temperature": 0.5, "batch_size": 128, "epochs": epochs, "lr": 0.125}
+
+    def clip_set(self, request: DataRequest) -> sources.ClipSet:
+        o = self.options
+        if request.dataset == "espeak-keywords":
+            return sources.espeak_keywords(request.root)
+        if request.dataset == "fsdd":
+            speakers = [s.strip() for s in o["test_speakers"].split(",")] if o.get("test_speakers") else None
+            return sources.fsdd(request.path, request.root, o.get("split") or "index", speakers)
+        if request.dataset == "speechcommands":
+            return sources.speechcommands(request.path, request.root, o.get("sc_version") or "0.01")
+        return sources.audiofolder(request.path, float(o.get("seconds") or 1.0),
+                                   float(o.get("test_size") or 0.2), int(o.get("split_seed") or 0))
+
+    def level(self, dataset: str) -> str:
+        return self.options.get("level") or ("peak" if dataset in ("fsdd", "audiofolder") else "raw")
+
+    def load(self, request: DataRequest) -> DomainData:
+        clips = self.clip_set(request)
+        level = self.level(request.dataset)
+        if level == "peak":
+            clips.train_x, clips.test_x = peak_normalise(clips.train_x), peak_normalise(clips.test_x)
+        if len(clips.train_y) < 2 or len(clips.test_y) < 1:
+            raise UserError(f"{request.dataset}: {len(clips.train_y)} training and {len(clips.test_y)} test clips "
+                            "could be read; a run needs at least 2 and 1.")
+        self.features.fit(clips.train_x)
+        self.noise_bank = torch.cat(clips.noise) if clips.noise else None
+        self._noise_on.clear()
+        n_frames = self.features.frames(clips.train_x.shape[1])
+        label = request.dataset
+        if request.dataset == "fsdd" and clips.info.get("split") == "speaker":
+            label = "fsdd-speaker"  # a harder task than the index split: keep them apart in tables
+        return DomainData(
+            dataset=label, train=Split(clips.train_x, clips.train_y), test=Split(clips.test_x, clips.test_y),
+            n_classes=len(clips.class_names), input_shape=(1, self.features.n_mels, n_frames),
+            class_names=clips.class_names,
+            info={**clips.info, "features": f"log-mel {self.features.n_mels} bins, 25 ms window, 10 ms hop, "
+                                            "per-bin standardised on the training split",
+                  "level": level, "noise": "dataset background recordings" if clips.noise else "synthetic coloured noise"},
+        )
+
+    def _noise(self, device: torch.device) -> Tensor | None:
+        if self.noise_bank is None:
+            return None
+        if device not in self._noise_on:
+            self._noise_on[device] = self.noise_bank.to(device)
+        return self._noise_on[device]
+
+    def preprocess(self, x: Tensor) -> Tensor:
+        return self.features(x)
+
+    def augment(self, x: Tensor, rng: Rng) -> Tensor:
+        waves = augment_waveforms(as_float(x), self.augment_config, rng.torch, SAMPLE_RATE, self._noise(x.device))
+        return spec_augment(self.features(waves), self.augment_config, rng.torch)

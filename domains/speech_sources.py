@@ -1,0 +1,290 @@
+"""Where labelled speech clips come from: Speech Commands, FSDD, any audio folder, eSpeak.
+
+Every source returns a ``ClipSet``: int16 waveforms of equal length at 16 kHz (int16 halves
+the memory of float32; 65k Speech Commands clips are 2 GB as float32), labels, class names,
+provenance, and background-noise recordings where the dataset ships them.
+"""
+
+from __future__ import annotations
+
+import re
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from bench.errors import UserError
+from bench.log import logger
+
+from .audio_io import SAMPLE_RATE, audio_files, read_clips, read_long, to_int16
+from .download import fetch
+
+
+@dataclass
+class ClipSet:
+    train_x: torch.Tensor  # (N, samples) int16
+    train_y: torch.Tensor
+    test_x: torch.Tensor
+    test_y: torch.Tensor
+    class_names: list[str]
+    info: dict[str, Any] = field(default_factory=dict)
+    noise: list[torch.Tensor] = field(default_factory=list)  # float32 16 kHz recordings
+
+
+def decode(paths: list[Path], labels: list[int], seconds: float, what: str) -> tuple[torch.Tensor, torch.Tensor, list[Path]]:
+    clips = read_clips(paths, seconds, what)
+    y = torch.as_tensor([labels[i] for i in clips.kept], dtype=torch.long)
+    return clips.waveforms, y, clips.skipped
+
+
+# ---------------------------------------------------------------- FSDD
+
+FSDD_URL = "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/v1.0.10.tar.gz"
+FSDD_NAME = re.compile(r"^(\d)_([A-Za-z]+)_(\d+)$")
+
+
+def fsdd_folder(path: str | None, root: str) -> Path:
+    """--data (the recordings/ folder or its parent), else a copy under --data-root, else download."""
+    if path is not None:
+        folder = Path(path).expanduser()
+        if (folder / "recordings").is_dir():
+            folder = folder / "recordings"
+        if not folder.is_dir():
+            raise UserError(f"--data {path} is not a folder. Point it at FSDD's recordings/ folder "
+                            "(files named {digit}_{speaker}_{index}.wav).")
+        return folder
+    extracted = Path(root) / "fsdd" / "free-spoken-digit-dataset-1.0.10" / "recordings"
+    if not extracted.is_dir():
+        archive = fetch(FSDD_URL, Path(root) / "fsdd" / "fsdd-v1.0.10.tar.gz",
+                        flag_hint="pass --data PATH to a folder of FSDD recordings")
+        with tarfile.open(archive) as tar:
+            tar.extractall(archive.parent, filter="data")
+    return extracted
+
+
+def fsdd(path: str | None, root: str, split: str, test_speakers: list[str] | None) -> ClipSet:
+    """Digits 0-9; 'index' split: takes 0-4 of every speaker and digit are the test set (the
+    convention); 'speaker' split: whole speakers held out (by default the last third by name)."""
+    folder = fsdd_folder(path, root)
+    entries = []
+    for file in audio_files(folder):
+        match = FSDD_NAME.match(file.stem)
+        if match is None:
+            logger.warning("skipping %s: not named {digit}_{speaker}_{index}", file)
+            continue
+        entries.append((file, int(match[1]), match[2], int(match[3])))
+    if not entries:
+        raise UserError(f"no FSDD recordings ({{digit}}_{{speaker}}_{{index}}.wav) in {folder}.")
+    speakers = sorted({speaker for _, _, speaker, _ in entries})
+    if split == "speaker":
+        held_out = test_speakers or speakers[-max(1, round(len(speakers) / 3)):]
+        unknown = sorted(set(held_out) - set(speakers))
+        if unknown:
+            raise UserError(f"--test-speakers {', '.join(unknown)} not found; speakers in {folder}: {', '.join(speakers)}.")
+        if len(held_out) == len(speakers):
+            raise UserError("--test-speakers names every speaker; leave at least one for training.")
+        is_test = [speaker in held_out for _, _, speaker, _ in entries]
+        described = f"speakers {', '.join(held_out)} held out"
+    else:
+        is_test = [index <= 4 for _, _, _, index in entries]
+        described = "recording indices 0-4 of every speaker and digit in test"
+    parts = {}
+    for test in (False, True):
+        chosen = [e for e, t in zip(entries, is_test) if t == test]
+        parts[test] = decode([e[0] for e in chosen], [e[1] for e in chosen], 1.0, "FSDD recordings")
+    skipped = parts[False][2] + parts[True][2]
+    return ClipSet(
+        parts[False][0], parts[False][1], parts[True][0], parts[True][1], [str(d) for d in range(10)],
+        info={"source": str(folder), "split": split, "test_split": described, "speakers": speakers,
+              "skipped_files": [str(p) for p in skipped]},
+    )
+
+
+# ---------------------------------------------------------------- audio folder
+
+
+def audiofolder(path: str | None, seconds: float, test_size: float, split_seed: int) -> ClipSet:
+    """Class subfolders of audio files: ROOT/train/<class>/ and ROOT/test/<class>/, or ROOT/<class>/
+    with a seeded stratified test split."""
+    if path is None:
+        raise UserError("--dataset audiofolder needs --data ROOT, a folder with one subfolder of audio "
+                        "files per class (or ROOT/train/<class> and ROOT/test/<class>).")
+    root = Path(path).expanduser()
+    if not root.is_dir():
+        raise UserError(f"--data {path} is not a folder.")
+
+    def classes_of(folder: Path) -> list[str]:
+        return sorted(p.name for p in folder.iterdir() if p.is_dir() and audio_files(p))
+
+    if (root / "train").is_dir() and (root / "test").is_dir():
+        class_names = classes_of(root / "train")
+        listing = {test: [(f, c) for c, name in enumerate(class_names)
+                          for f in (audio_files(root / part / name) if (root / part / name).is_dir() else [])]
+                   for test, part in ((False, "train"), (True, "test"))}
+        extra = sorted(set(classes_of(root / "test")) - set(class_names))
+        if extra:
+            raise UserError(f"{root / 'test'} has classes with no training folder: {', '.join(extra)}.")
+        described = "train/ and test/ folders"
+    else:
+        class_names = classes_of(root)
+        files = [(f, c) for c, name in enumerate(class_names) for f in audio_files(root / name)]
+        rng = np.random.default_rng(split_seed)
+        test_flags = np.zeros(len(files), dtype=bool)
+        labels = np.array([c for _, c in files])
+        for c in range(len(class_names)):  # stratified: the same fraction of every class
+            members = np.flatnonzero(labels == c)
+            n_test = int(round(len(members) * test_size)) if len(members) > 1 else 0
+            test_flags[rng.permutation(members)[:n_test]] = True
+        listing = {test: [f for f, flag in zip(files, test_flags) if flag == test] for test in (False, True)}
+        described = f"seeded stratified {test_size:g} test fraction (split seed {split_seed})"
+    if len(class_names) < 2:
+        raise UserError(f"{root} needs at least two class subfolders of audio files "
+                        f"(found {len(class_names)}: {', '.join(class_names) or 'none'}).")
+    if not listing[True]:
+        raise UserError(f"{root} gives an empty test split; add files or raise --test-size.")
+    parts = {t: decode([f for f, _ in listing[t]], [c for _, c in listing[t]], seconds, "audio files")
+             for t in (False, True)}
+    return ClipSet(parts[False][0], parts[False][1], parts[True][0], parts[True][1], class_names,
+                   info={"source": str(root), "test_split": described,
+                         "skipped_files": [str(p) for p in parts[False][2] + parts[True][2]]})
+
+
+# ---------------------------------------------------------------- Speech Commands
+
+SC_KEYWORDS = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
+SC_VERSIONS = ("0.01", "0.02")
+SC_SUBSET_SEED = 0  # fixed: every run seed sees the same unknown/silence selection
+
+
+def speechcommands_folder(path: str | None, root: str, version: str) -> Path:
+    """--data, else torchaudio's layout under --data-root (downloading when the network allows)."""
+    name = f"speech_commands_v{version}"
+    folder = Path(path).expanduser() if path else Path(root) / "SpeechCommands" / name
+    if (folder / "testing_list.txt").is_file():
+        return folder
+    reason = f"--data {path} has no testing_list.txt" if path else ""
+    if path is None:
+        try:  # torchaudio extracts {root}/{name}.tar.gz if it is there, else downloads it
+            from torchaudio.datasets import SPEECHCOMMANDS
+
+            SPEECHCOMMANDS(root, url=name, download=True)
+        except Exception as error:  # no network, disk full, a partial archive...
+            reason = f"the download failed: {error}"
+        if (folder / "testing_list.txt").is_file():
+            return folder
+    raise UserError(
+        f"Speech Commands v{version} not found at {folder} (it needs testing_list.txt, validation_list.txt "
+        f"and one folder per word); {reason}. On a machine with network access get "
+        f"http://download.tensorflow.org/data/{name}.tar.gz (about {'1.4' if version == '0.01' else '2.3'} GB) "
+        f"and put it at {Path(root) / (name + '.tar.gz')} (it is extracted on the next run), or extract it "
+        "yourself and pass --data FOLDER."
+    )
+
+
+def silence_clips(noise: list[torch.Tensor], count: int, rng: np.random.Generator) -> torch.Tensor:
+    """'Silence' examples: 1 s cut at random from the background recordings, at a random volume."""
+    if count == 0 or not noise:
+        return torch.zeros(count, SAMPLE_RATE, dtype=torch.int16)
+    clips = []
+    for _ in range(count):
+        recording = noise[int(rng.integers(len(noise)))]
+        start = int(rng.integers(recording.numel() - SAMPLE_RATE + 1))
+        clips.append(recording[start:start + SAMPLE_RATE] * float(rng.uniform(0.0, 1.0)))
+    return to_int16(torch.stack(clips))
+
+
+def speechcommands(path: str | None, root: str, version: str) -> ClipSet:
+    """The 12-class keyword protocol: ten keywords, 'unknown' (the other words, subsampled to the
+    size of an average keyword class) and 'silence' (cut from _background_noise_), on the official
+    validation/testing lists; validation clips are left out of both splits."""
+    folder = speechcommands_folder(path, root, version)
+    read_list = lambda name: {line.strip() for line in (folder / name).read_text().splitlines() if line.strip()}
+    testing, validation = read_list("testing_list.txt"), read_list("validation_list.txt")
+    words = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    missing = [w for w in SC_KEYWORDS if w not in words]
+    if missing:
+        raise UserError(f"{folder} lacks the keyword folders {', '.join(missing)}; is it Speech Commands?")
+    class_names = list(SC_KEYWORDS) + ["_unknown_", "_silence_"]
+    unknown_label, silence_label = len(SC_KEYWORDS), len(SC_KEYWORDS) + 1
+    noise = read_long(audio_files(folder / "_background_noise_")) if (folder / "_background_noise_").is_dir() else []
+    rng = np.random.default_rng(SC_SUBSET_SEED)
+    splits = {}
+    counts = {}
+    for part in ("train", "test"):
+        known: list[tuple[Path, int]] = []
+        unknown: list[Path] = []
+        for word in words:
+            for file in audio_files(folder / word):
+                relative = f"{word}/{file.name}"
+                in_part = relative in testing if part == "test" else relative not in testing and relative not in validation
+                if not in_part:
+                    continue
+                if word in SC_KEYWORDS:
+                    known.append((file, SC_KEYWORDS.index(word)))
+                else:
+                    unknown.append(file)
+        per_class = max(1, round(len(known) / len(SC_KEYWORDS)))
+        chosen_unknown = [unknown[i] for i in sorted(rng.permutation(len(unknown))[:per_class])]
+        files = [f for f, _ in known] + chosen_unknown
+        labels = [c for _, c in known] + [unknown_label] * len(chosen_unknown)
+        x, y, skipped = decode(files, labels, 1.0, "Speech Commands clips")
+        silence = silence_clips(noise, per_class if noise else 0, rng)
+        x = torch.cat([x, silence])
+        y = torch.cat([y, torch.full((len(silence),), silence_label, dtype=torch.long)])
+        splits[part] = (x, y, skipped)
+        counts[part] = {"keywords": len(known), "unknown": len(chosen_unknown), "silence": len(silence)}
+    if not noise:
+        logger.warning("%s has no _background_noise_ recordings: no 'silence' examples, and "
+                       "augmentation uses synthetic coloured noise", folder)
+    return ClipSet(
+        splits["train"][0], splits["train"][1], splits["test"][0], splits["test"][1], class_names,
+        info={"source": str(folder), "version": version, "protocol": "12 classes: 10 keywords, unknown, silence",
+              "test_split": "official testing_list.txt (validation_list.txt clips unused)", "counts": counts,
+              "skipped_files": [str(p) for p in splits["train"][2] + splits["test"][2]]},
+        noise=noise,
+    )
+
+
+# ---------------------------------------------------------------- eSpeak keywords
+
+SYNTH_PER_WORD = 200
+SYNTH_CACHE_VERSION = 1  # bump when the plan or the rendering changes
+
+
+def espeak_keywords(root: str) -> ClipSet:
+    """The embedded set (see speech_synth): rendered once, then read from a cache under --data-root."""
+    import hashlib
+
+    from . import speech_synth as synth
+
+    cache = Path(root) / "speech" / f"espeak-keywords-v{SYNTH_CACHE_VERSION}-{SYNTH_PER_WORD}.pt"
+    if not cache.is_file():
+        import os
+        import tempfile
+
+        import torchaudio.functional as AF
+
+        from .audio_io import loudest_window
+
+        plan = synth.utterances(SYNTH_PER_WORD)
+        clips, rate = synth.synthesise(plan)
+        waves = torch.from_numpy(np.stack([loudest_window(c, rate) for c in clips]))
+        waves = to_int16(AF.resample(waves, rate, SAMPLE_RATE)[:, :SAMPLE_RATE])
+        labels = torch.as_tensor([synth.WORDS.index(u.word) for u in plan])
+        is_test = torch.as_tensor([u.test for u in plan])
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache.parent, suffix=".part", delete=False) as tmp:
+            torch.save({"x": waves, "y": labels, "test": is_test, "voices": [u.voice for u in plan]}, tmp)
+        os.replace(tmp.name, cache)  # a cache is complete or absent, never half-written
+        logger.info("synthesised %d eSpeak NG clips, cached at %s", len(plan), cache)
+    digest = hashlib.sha256(cache.read_bytes()).hexdigest()[:16]
+    stored = torch.load(cache)
+    test = stored["test"]
+    return ClipSet(
+        stored["x"][~test], stored["y"][~test], stored["x"][test], stored["y"][test], list(synth.WORDS),
+        info={"source": f"eSpeak NG via espeakng-loader, cached at {cache}", "cache_sha256": digest,
+              "test_split": f"voice variants held out (every {synth.TEST_EVERY}th of {len(synth.VARIANTS)})"},
+    )

@@ -119,7 +119,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def config_from_args(args: argparse.Namespace, domain) -> RunConfig:
     overrides: dict[str, Any] = {name: getattr(args, name) for name in RUN_FIELDS}
-    overrides["encoder_options"] = {f: getattr(args, f) for f in ENCODER_FLAGS if getattr(args, f) is not None}
+    # None when no encoder flag is given, so a domain's default encoder options still apply
+    overrides["encoder_options"] = {f: getattr(args, f) for f in ENCODER_FLAGS if getattr(args, f) is not None} or None
     overrides["domain_options"] = {d: getattr(args, d) for d in getattr(args, "_domain_dests", [])}
     dataset = args.dataset or domain.default_dataset
     return resolve(overrides, domain.defaults(dataset))

@@ -12,8 +12,8 @@ from .base import DataRequest, Domain, DomainData, Split
 BUILTIN: dict[str, str] = {
     "tabular": "domains.tabular:TabularDomain",
     "images": "domains.images:ImageDomain",
-    "signals": "domains.signals:SignalsDomain",
     "speech": "domains.speech:SpeechDomain",
+    "signals": "domains.signals:SignalsDomain",
 }
 
 from .registry import ENTRY_POINT_GROUP, DomainSource, available_sources, domain_class  # noqa: E402

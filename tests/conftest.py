@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from threadpoolctl import threadpool_limits
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("IMIX_BENCH_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -22,8 +23,10 @@ def shared_data() -> Path:
 
 @pytest.fixture(autouse=True)
 def _few_threads():
-    """Tests use small tensors; one thread avoids oversubscribing a small CI machine."""
+    """Tests use small tensors; one thread (torch and the probe's BLAS) avoids oversubscribing
+    a small CI machine, where threads fighting for two cores made the probe 10x slower."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    yield
+    with threadpool_limits(1):
+        yield
     torch.set_num_threads(threads)

@@ -113,7 +113,7 @@ def test_broken_adapter_gets_a_message_naming_it(cls, fragments, user_folder, tm
                                "The adapter needs the module 'a_package_that_is_not_installed'"]),
     ("not_a_module_anywhere:Thing", ["'not_a_module_anywhere:Thing' (import path)", "PYTHONPATH"]),
     (":Thing", ["not an import path; write it as package.module:ClassName"]),
-    ("pictures", ["unknown domain 'pictures'; valid choices: signals, tabular",
+    ("pictures", ["unknown domain 'pictures'; valid choices: images, signals, speech, tabular",
                   "--domain package.module:ClassName"]),
 ])
 def test_adapter_that_cannot_be_found_or_imported(spec, fragments, user_folder, capsys):

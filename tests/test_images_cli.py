@@ -6,20 +6,12 @@ import json
 import math
 
 import pytest
-from threadpoolctl import threadpool_limits
 
 from bench.cli import main
 
 # a quarter of each digit class (337 images) for the probe, 40% of those (135) for pretraining
 TINY = ["--domain", "images", "--class-ratio", "0.25", "--data-ratio", "0.4", "--epochs", "1", "--batch-size", "64",
         "--width", "0.25", "--proj-hidden", "64", "--proj-dim", "32", "--queue-size", "256", "--quiet"]
-
-
-@pytest.fixture(autouse=True)
-def _one_blas_thread():
-    """The probe's BLAS threads, like torch's, stay at one: on a busy 2-core machine more spin."""
-    with threadpool_limits(1):
-        yield
 
 
 def run(tmp_path, *flags: str) -> dict:
@@ -58,5 +50,6 @@ def test_offline_cifar10_is_a_clear_error_not_a_traceback(tmp_path, capsys):
     code = main(["run", "--domain", "images", "--dataset", "cifar10", "--data-root", str(tmp_path / "empty"),
                  "--results", str(tmp_path / "r.jsonl")])
     err = capsys.readouterr().err
-    assert code == 2 and err.startswith("error:") and "cifar-10-python.tar.gz" in err
+    last = err.strip().splitlines()[-1]  # an earlier line may say a download was tried
+    assert code == 2 and last.startswith("error:") and "cifar-10-python.tar.gz" in last
     assert "Traceback" not in err

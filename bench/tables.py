@@ -29,16 +29,27 @@ def format_cell(values: list[float]) -> str:
 
 
 def comparison_rows(records: Iterable[dict[str, Any]], metric: str = "probe") -> list[list[str]]:
-    """One row per (domain, dataset, method): baseline, i-Mix, and the difference of means."""
-    groups: dict[tuple[str, str, str], dict[bool, list[float]]] = defaultdict(lambda: {False: [], True: []})
+    """One row per (domain, dataset, method, mixer): baseline, i-Mix, difference of means.
+
+    MixUp and CutMix runs are different treatments, so each mixer gets its own row; the
+    baseline cell is the same for all rows of a method.
+    """
+    baselines: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    mixed: dict[tuple[str, str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for record in records:
         key = (record["domain"], record["dataset"], record["method"])
-        groups[key][bool(record["imix"])].append(metric_value(record, metric))
+        if record["imix"]:
+            mixed[key][record.get("mix") or "mixup"].append(metric_value(record, metric))
+        else:
+            baselines[key].append(metric_value(record, metric))
     rows = []
-    for (domain, dataset, method), by_imix in sorted(groups.items()):
-        base, mixed = by_imix[False], by_imix[True]
-        gain = f"{mean_std(mixed)[0] - mean_std(base)[0]:+.2f}" if base and mixed else "-"
-        rows.append([f"{domain}/{dataset}", method, format_cell(base), format_cell(mixed), gain])
+    for key in sorted(set(baselines) | set(mixed)):
+        domain, dataset, method = key
+        base = baselines.get(key, [])
+        for mix, values in sorted(mixed.get(key, {"": []}).items(), key=lambda kv: (kv[0] != "mixup", kv[0])):
+            gain = f"{mean_std(values)[0] - mean_std(base)[0]:+.2f}" if base and values else "-"
+            label = f"{method} ({mix})" if mix and mix != "mixup" else method
+            rows.append([f"{domain}/{dataset}", label, format_cell(base), format_cell(values), gain])
     return rows
 
 

@@ -86,6 +86,15 @@ def test_table_means_stds_and_gain_by_hand():
     assert "+4.00" in table
 
 
+def test_each_mixer_gets_its_own_row_against_the_shared_baseline():
+    cut = dict(_record("simclr", True, 0, 0.70), mix="cutmix")
+    records = [_record("simclr", False, 0, 0.60), dict(_record("simclr", True, 0, 0.65), mix="mixup"), cut]
+    rows = comparison_rows(records)
+    assert [r[1] for r in rows] == ["simclr", "simclr (cutmix)"]
+    assert rows[0][2] == rows[1][2] == "60.00 ± 0.00 (n=1)"
+    assert (rows[0][4], rows[1][4]) == ("+5.00", "+10.00")
+
+
 def test_table_from_real_records_through_the_cli(tmp_path, capsys):
     from bench.cli import main
 

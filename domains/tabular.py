@@ -8,6 +8,7 @@ offered: neighbouring columns of a table are not correlated.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -101,8 +102,10 @@ class TabularDomain(Domain):
             )
             passthrough = []
         encoded = encode_table(table, passthrough)
+        # Records of different tables must not be pooled in one table row: name them by file.
+        name = f"csv:{Path(request.path).name.split('.')[0]}" if request.dataset == "csv" else request.dataset
         return DomainData(
-            dataset=request.dataset, train=encoded.train, test=encoded.test,
+            dataset=name, train=encoded.train, test=encoded.test,
             n_classes=len(encoded.class_names), input_shape=(encoded.train.x.shape[1],),
             class_names=encoded.class_names, info=encoded.info,
         )

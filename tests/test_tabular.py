@@ -60,6 +60,7 @@ def test_csv_errors_name_the_problem(tmp_path):
 def test_letter_with_the_uci_split(shared_data):
     data = load("csv", path=shared_data / "letter" / "letter-recognition.csv", label="Letter", test_last=4000)
     assert (len(data.train), len(data.test), data.n_classes, data.input_shape) == (16000, 4000, 26, (16,))
+    assert data.dataset == "csv:letter-recognition"  # records of different tables stay apart
 
 
 def test_adult_without_header_one_hot_encodes_categories(shared_data):

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import torch
+from torch import nn
 
 from domains.base import DataRequest, Domain, DomainData, Split
 from domains.checks import check_adapter
@@ -89,8 +90,9 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any]:
     knn = knn_accuracy(train_features, data.train.y, test_features, data.test.y, data.n_classes)
     raw = None
     if cfg.raw_probe if cfg.raw_probe is not None else domain.raw_probe:
-        raw_train = torch.cat([domain.preprocess(c) for c in data.train.x.split(4096)]).flatten(1)
-        raw_test = torch.cat([domain.preprocess(c) for c in data.test.x.split(4096)]).flatten(1)
+        # The raw inputs are the features of an identity "backbone"; same chunked path as above.
+        raw_train = extract_features(nn.Flatten(), domain, data.train.x, device)
+        raw_test = extract_features(nn.Flatten(), domain, data.test.x, device)
         raw = linear_probe(raw_train, data.train.y, raw_test, data.test.y, seed=cfg.seed).to_dict()
 
     record = {

@@ -20,7 +20,7 @@ RUN_FIELDS = (
     "domain", "dataset", "data", "data_root", "data_ratio", "method", "imix", "mix", "alpha", "encoder",
     "no_aug", "inputmix", "temperature", "proj_dim", "proj_hidden", "ema", "queue_size", "symmetric", "epochs", "batch_size",
     "optimizer", "lr", "momentum", "weight_decay", "warmup_epochs", "seed", "device", "precision", "channels_last",
-    "raw_probe", "results", "quiet",
+    "probe", "eval_every", "raw_probe", "results", "quiet",
 )
 ENCODER_FLAGS = ("width", "depth", "pieces", "scale", "stem_stride")
 
@@ -74,7 +74,12 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--channels-last", action="store_true", default=None,
                        help="NHWC memory layout for image-like inputs (faster convolutions on CPU and GPU)")
 
-    output = parser.add_argument_group("output")
+    output = parser.add_argument_group("evaluation and output")
+    output.add_argument("--probe", choices=("logistic", "sgd"),
+                        help="linear probe: logistic (default; L-BFGS, C chosen on a validation split) or "
+                             "sgd (the paper's protocol: SGD on frozen features, learning rate chosen on validation)")
+    output.add_argument("--eval-every", type=int, metavar="N",
+                        help="kNN accuracy every N pretraining epochs, stored in the record (default 0: off)")
     output.add_argument("--raw-probe", action=argparse.BooleanOptionalAction, default=None,
                         help="also probe the raw inputs (default: on for tabular data)")
     output.add_argument("--results", help="JSON-lines file the record is appended to (default results/runs.jsonl)")

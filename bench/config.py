@@ -21,6 +21,9 @@ def default_data_root() -> str:
     return os.environ.get("IMIX_BENCH_DATA", str(Path.home() / ".cache" / "imix-bench"))
 
 
+PROBES = ("logistic", "sgd")
+
+
 @dataclass
 class RunConfig:
     # what to train on
@@ -61,6 +64,8 @@ class RunConfig:
     channels_last: bool = False  # NHWC memory layout for 4-D inputs (faster convolutions)
 
     # evaluation and bookkeeping
+    probe: str = "logistic"  # logistic (L-BFGS, C chosen on validation) or sgd (the paper's protocol)
+    eval_every: int = 0  # kNN accuracy every N pretraining epochs (0: only at the end)
     raw_probe: bool | None = None  # None: the domain decides
     results: str = "results/runs.jsonl"
     quiet: bool = False
@@ -88,6 +93,8 @@ class RunConfig:
             (self.proj_dim >= 1 and self.proj_hidden >= 1, "--proj-dim and --proj-hidden must be positive"),
             (self.precision in ("fp32", "bf16", "fp16"),
              f"unknown precision {self.precision!r}; valid choices: bf16, fp16, fp32."),
+            (self.eval_every >= 0, f"--eval-every must be 0 (off) or a number of epochs, got {self.eval_every}"),
+            (self.probe in PROBES, f"unknown probe {self.probe!r}; valid choices: {', '.join(PROBES)}."),
             (self.optimizer in ("sgd", "adamw"), f"unknown optimizer {self.optimizer!r}; valid choices: adamw, sgd."),
             (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:"),
              f"unknown device {self.device!r}; valid choices: auto, cpu, cuda, cuda:N."),

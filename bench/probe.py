@@ -89,3 +89,7 @@ def knn_accuracy(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tenso
         votes.scatter_add_(1, train_y[neighbours], (similarity / temperature).exp())
         correct += int((votes.argmax(1) == test_y[start:start + chunk]).sum())
     return correct / test_x.shape[0]
+
+
+# --probe NAME -> the function; the paper's SGD protocol lives in its own module.
+PROBE_FUNCTIONS = {"logistic": linear_probe}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import time
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -20,7 +20,7 @@ from .errors import UserError, unknown_choice
 from .log import logger
 from .mixing import get_mixer
 from .methods import build_method, canonical_method, check_method_config
-from .probe import extract_features, knn_accuracy, linear_probe
+from .probe import PROBE_FUNCTIONS, extract_features, knn_accuracy, linear_probe
 from .results import RECORD_VERSION, append_record
 from .rng import Rng
 from .trainer import pretrain
@@ -64,6 +64,23 @@ def load_data(cfg: RunConfig, domain: Domain) -> DomainData:
     return domain.load(request)
 
 
+def knn_monitor(cfg: RunConfig, method, domain: Domain, data: DomainData,
+                device: torch.device) -> Callable[[int], dict[str, Any] | None] | None:
+    """With --eval-every N: kNN test accuracy of the backbone every N epochs (and at the last)."""
+    if cfg.eval_every <= 0:
+        return None
+
+    def evaluate(epoch: int) -> dict[str, Any] | None:
+        if epoch % cfg.eval_every and epoch != cfg.epochs:
+            return None
+        train_features = extract_features(method.backbone, domain, data.train.x, device)
+        test_features = extract_features(method.backbone, domain, data.test.x, device)
+        accuracy = knn_accuracy(train_features, data.train.y, test_features, data.test.y, data.n_classes)
+        return {"epoch": epoch, "knn": accuracy}
+
+    return evaluate
+
+
 def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any]:
     """Pretrain, evaluate and append the record; returns the record."""
     started = time.perf_counter()
@@ -82,11 +99,12 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any]:
                           n_train=len(pretrain_split)).to(device)
     if cfg.channels_last:
         method = method.to(memory_format=torch.channels_last)
-    stats = pretrain(method, domain, pretrain_split, cfg, device, rng)
+    monitor = knn_monitor(cfg, method, domain, data, device)
+    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=monitor)
 
     train_features = extract_features(method.backbone, domain, data.train.x, device)
     test_features = extract_features(method.backbone, domain, data.test.x, device)
-    probe = linear_probe(train_features, data.train.y, test_features, data.test.y, seed=cfg.seed)
+    probe = PROBE_FUNCTIONS[cfg.probe](train_features, data.train.y, test_features, data.test.y, seed=cfg.seed)
     knn = knn_accuracy(train_features, data.train.y, test_features, data.test.y, data.n_classes)
     raw = None
     if cfg.raw_probe if cfg.raw_probe is not None else domain.raw_probe:
@@ -110,7 +128,8 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any]:
         "data": {"n_train": len(data.train), "n_pretrain": len(pretrain_split), "n_test": len(data.test),
                  "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info},
         "loss_curve": stats.epoch_losses,
-        "probe": probe.to_dict(),
+        "monitor": stats.monitor,
+        "probe": {"kind": cfg.probe, **probe.to_dict()},
         "knn": {"accuracy": knn, "k": min(200, len(data.train)), "temperature": 0.1},
         "raw_probe": raw,
         "train_seconds": stats.seconds,

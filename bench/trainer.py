@@ -11,6 +11,7 @@ import contextlib
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import torch
 from torch import Tensor
@@ -33,6 +34,7 @@ class TrainStats:
     steps: int = 0
     seconds: float = 0.0
     samples: int = 0
+    monitor: list[dict[str, Any]] = field(default_factory=list)  # what on_epoch_end returned
 
     @property
     def samples_per_second(self) -> float:
@@ -101,8 +103,13 @@ def pretrain(
     cfg: RunConfig,
     device: torch.device,
     rng: Rng,
+    on_epoch_end: Callable[[int], dict[str, Any] | None] | None = None,
 ) -> TrainStats:
-    """Train ``method`` for ``cfg.epochs`` epochs; raise TrainingDiverged on a NaN loss."""
+    """Train ``method`` for ``cfg.epochs`` epochs; raise TrainingDiverged on a NaN loss.
+
+    ``on_epoch_end(epoch)`` (epoch counted from 1) may evaluate the model; whatever it returns
+    is kept in ``TrainStats.monitor``. Its time is not counted as training time.
+    """
     stats = TrainStats()
     n = len(train)
     batch_size = min(cfg.batch_size, n)
@@ -148,6 +155,11 @@ def pretrain(
             stats.seconds += elapsed
             stats.samples += steps_per_epoch * batch_size
             progress.update(epoch + 1, epoch_loss, steps_per_epoch * batch_size / max(elapsed, 1e-9))
+            if on_epoch_end is not None:
+                entry = on_epoch_end(epoch + 1)
+                if entry is not None:
+                    stats.monitor.append(entry)
+                method.train()
     finally:
         progress.close()
     return stats

@@ -99,3 +99,14 @@ def test_epochs_zero_evaluates_the_untrained_encoder(tmp_path):
     assert main(["run", "--epochs", "0", "--width", "32", "--quiet", "--results", str(results)]) == 0
     (record,) = read_records(results)
     assert record["loss_curve"] == [] and record["probe"]["accuracy"] > 0.5
+
+
+def test_eval_every_stores_knn_at_each_nth_epoch_and_the_last(tmp_path):
+    results = tmp_path / "runs.jsonl"
+    args = ["run", "--epochs", "5", "--eval-every", "2", "--width", "32", "--quiet", "--results", str(results)]
+    assert main(args) == 0
+    record = json.loads(results.read_text())
+    assert [entry["epoch"] for entry in record["monitor"]] == [2, 4, 5]
+    assert all(0 <= entry["knn"] <= 1 for entry in record["monitor"])
+    # the monitor at the last epoch evaluates the same model as the final kNN
+    assert record["monitor"][-1]["knn"] == record["knn"]["accuracy"]

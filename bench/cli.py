@@ -25,65 +25,74 @@ RUN_FIELDS = (
 ENCODER_FLAGS = ("width", "depth", "pieces", "scale", "stem_stride")
 
 
-def add_run_arguments(parser: argparse.ArgumentParser) -> None:
-    """Flags default to None so that the domain's defaults apply where the user is silent."""
+def add_run_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = ()) -> None:
+    """Flags default to None so that the domain's defaults apply where the user is silent.
+
+    ``exclude`` names settings (by field name) that the caller sets otherwise: the suite
+    sets domain, method, seed and the i-Mix switch per cell.
+    """
+
+    def add(group: argparse._ArgumentGroup, flag: str, **kwargs: Any) -> None:
+        if flag.lstrip("-").replace("-", "_") not in exclude:
+            group.add_argument(flag, **kwargs)
+
     what = parser.add_argument_group("data")
-    what.add_argument("--domain", default="tabular",
-                      help="modality adapter: a name from `bench list`, or package.module:Class")
-    what.add_argument("--dataset", help="dataset of the domain (default: the domain's embedded one)")
-    what.add_argument("--data", help="local file or folder for datasets that read one")
-    what.add_argument("--data-root", help=f"downloads and caches (default {default_data_root()})")
-    what.add_argument("--data-ratio", type=float, help="seeded fraction of the training split to pretrain on")
+    add(what, "--domain", default="tabular",
+        help="modality adapter: a name from `bench list`, or package.module:Class")
+    add(what, "--dataset", help="dataset of the domain (default: the domain's embedded one)")
+    add(what, "--data", help="local file or folder for datasets that read one")
+    add(what, "--data-root", help=f"downloads and caches (default {default_data_root()})")
+    add(what, "--data-ratio", type=float, help="seeded fraction of the training split to pretrain on")
 
     method = parser.add_argument_group("method")
-    method.add_argument("--method", default="simclr", help="simclr (npair), ntxent, moco, byol, supervised")
-    method.add_argument("--imix", action="store_true", default=None, help="train with i-Mix")
-    method.add_argument("--mix", help="i-Mix input mixing: mixup (default) or cutmix")
-    method.add_argument("--no-aug", action="store_true", default=None,
-                        help="no domain augmentation: both views are the clean input")
-    method.add_argument("--inputmix", action="store_true", default=None,
-                        help="InputMix: blend each view with two other samples (>= half its own weight)")
-    method.add_argument("--alpha", type=float, help="Beta(alpha, alpha) for the mixing coefficient (default 1)")
-    method.add_argument("--temperature", type=float, help="softmax temperature of contrastive losses")
-    method.add_argument("--proj-dim", type=int, help="projection output size (default 128)")
-    method.add_argument("--proj-hidden", type=int, help="projection/predictor hidden size (default 512)")
-    method.add_argument("--ema", type=float, help="EMA momentum of MoCo's key / BYOL's target encoder (default 0.99)")
-    method.add_argument("--queue-size", type=int, help="MoCo queue length (default 4096)")
-    method.add_argument("--symmetric", action="store_true", default=None,
-                        help="also swap the two views' roles and average the two losses")
+    add(method, "--method", default="simclr", help="simclr (npair), ntxent, moco, byol, supervised")
+    add(method, "--imix", action="store_true", default=None, help="train with i-Mix")
+    add(method, "--mix", help="i-Mix input mixing: mixup (default) or cutmix")
+    add(method, "--no-aug", action="store_true", default=None,
+        help="no domain augmentation: both views are the clean input")
+    add(method, "--inputmix", action="store_true", default=None,
+        help="InputMix: blend each view with two other samples (>= half its own weight)")
+    add(method, "--alpha", type=float, help="Beta(alpha, alpha) for the mixing coefficient (default 1)")
+    add(method, "--temperature", type=float, help="softmax temperature of contrastive losses")
+    add(method, "--proj-dim", type=int, help="projection output size (default 128)")
+    add(method, "--proj-hidden", type=int, help="projection/predictor hidden size (default 512)")
+    add(method, "--ema", type=float, help="EMA momentum of MoCo's key / BYOL's target encoder (default 0.99)")
+    add(method, "--queue-size", type=int, help="MoCo queue length (default 4096)")
+    add(method, "--symmetric", action="store_true", default=None,
+        help="also swap the two views' roles and average the two losses")
 
     encoder = parser.add_argument_group("encoder")
-    encoder.add_argument("--encoder", help="backbone (default: the domain's; see `bench list`)")
-    encoder.add_argument("--width", type=float, help="encoder width (MLP units, or a CNN's channel multiplier)")
-    encoder.add_argument("--depth", type=int, help="encoder depth, where the encoder has one")
-    encoder.add_argument("--pieces", type=int, help="maxout pieces (paper-mlp)")
-    encoder.add_argument("--scale", type=float, help="width multiplier (paper-mlp)")
-    encoder.add_argument("--stem-stride", type=int, help="stride of a CNN's first layer (small-cnn)")
+    add(encoder, "--encoder", help="backbone (default: the domain's; see `bench list`)")
+    add(encoder, "--width", type=float, help="encoder width (MLP units, or a CNN's channel multiplier)")
+    add(encoder, "--depth", type=int, help="encoder depth, where the encoder has one")
+    add(encoder, "--pieces", type=int, help="maxout pieces (paper-mlp)")
+    add(encoder, "--scale", type=float, help="width multiplier (paper-mlp)")
+    add(encoder, "--stem-stride", type=int, help="stride of a CNN's first layer (small-cnn)")
 
     train = parser.add_argument_group("training")
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--optimizer", choices=("sgd", "adamw"))
-    train.add_argument("--lr", type=float, help="learning rate at batch 256; scaled linearly with the batch")
-    train.add_argument("--momentum", type=float)
-    train.add_argument("--weight-decay", type=float)
-    train.add_argument("--warmup-epochs", type=int)
-    train.add_argument("--seed", type=int)
-    train.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
-    train.add_argument("--precision", choices=("fp32", "bf16", "fp16"), help="autocast precision (default fp32)")
-    train.add_argument("--channels-last", action="store_true", default=None,
-                       help="NHWC memory layout for image-like inputs (faster convolutions on CPU and GPU)")
+    add(train, "--epochs", type=int)
+    add(train, "--batch-size", type=int)
+    add(train, "--optimizer", choices=("sgd", "adamw"))
+    add(train, "--lr", type=float, help="learning rate at batch 256; scaled linearly with the batch")
+    add(train, "--momentum", type=float)
+    add(train, "--weight-decay", type=float)
+    add(train, "--warmup-epochs", type=int)
+    add(train, "--seed", type=int)
+    add(train, "--device", help="auto (default), cpu, cuda or cuda:N")
+    add(train, "--precision", choices=("fp32", "bf16", "fp16"), help="autocast precision (default fp32)")
+    add(train, "--channels-last", action="store_true", default=None,
+        help="NHWC memory layout for image-like inputs (faster convolutions on CPU and GPU)")
 
     output = parser.add_argument_group("evaluation and output")
-    output.add_argument("--probe", choices=("logistic", "sgd"),
-                        help="linear probe: logistic (default; L-BFGS, C chosen on a validation split) or "
-                             "sgd (the paper's protocol: SGD on frozen features, learning rate chosen on validation)")
-    output.add_argument("--eval-every", type=int, metavar="N",
-                        help="kNN accuracy every N pretraining epochs, stored in the record (default 0: off)")
-    output.add_argument("--raw-probe", action=argparse.BooleanOptionalAction, default=None,
-                        help="also probe the raw inputs (default: on for tabular data)")
-    output.add_argument("--results", help="JSON-lines file the record is appended to (default results/runs.jsonl)")
-    output.add_argument("--quiet", action="store_true", default=None, help="no progress output")
+    add(output, "--probe", choices=("logistic", "sgd"),
+        help="linear probe: logistic (default; L-BFGS, C chosen on a validation split) or "
+             "sgd (the paper's protocol: SGD on frozen features, learning rate chosen on validation)")
+    add(output, "--eval-every", type=int, metavar="N",
+        help="kNN accuracy every N pretraining epochs, stored in the record (default 0: off)")
+    add(output, "--raw-probe", action=argparse.BooleanOptionalAction, default=None,
+        help="also probe the raw inputs (default: on for tabular data)")
+    add(output, "--results", help="JSON-lines file the record is appended to (default results/runs.jsonl)")
+    add(output, "--quiet", action="store_true", default=None, help="no progress output")
 
 
 class Parser(argparse.ArgumentParser):
@@ -91,6 +100,42 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UserError(f"{message}. See `python -m bench {self.prog.split()[-1]} --help`.")
+
+
+def run_option_strings(domain_cls) -> set[str]:
+    """Every flag `bench run --domain NAME` accepts, for checking a suite's settings."""
+    parser = Parser(add_help=False)
+    add_run_arguments(parser)
+    domain_cls.add_arguments(parser.add_argument_group())
+    return set(parser._option_string_actions)
+
+
+def comma_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
+    grid = suite.add_argument_group("grid (each overrides the preset's and the config file's)")
+    grid.add_argument("--domains", type=comma_list, help="comma-separated domains, e.g. tabular,images,speech")
+    grid.add_argument("--datasets", type=comma_list,
+                      help="only these dataset entries (names as listed by --dry-run)")
+    grid.add_argument("--methods", type=comma_list, help="comma-separated methods (default simclr)")
+    grid.add_argument("--seeds", type=int, help="seeds 0..N-1 for every cell")
+    grid.add_argument("--mixes", type=comma_list,
+                      help="i-Mix variants run beside each baseline (default mixup; e.g. mixup,cutmix)")
+    grid.add_argument("--data-ratios", type=lambda t: [float(x) for x in comma_list(t)],
+                      help="fractions of the training data to pretrain on, e.g. 0.1,0.5,1")
+    where = suite.add_argument_group("settings")
+    where.add_argument("--preset", help="named settings: paper, cpu (see bench/presets.py)")
+    where.add_argument("--config", help="TOML or YAML file with settings and dataset entries (README: Suite)")
+    where.add_argument("--results", default="results/runs.jsonl", help="JSON-lines file of records")
+    where.add_argument("--dry-run", action="store_true", help="list the cells, their commands and time estimates")
+    where.add_argument("--quiet", action="store_true", help="no progress bars and no line per cell")
+    add_run_arguments(suite, exclude=SUITE_SETS)
+
+
+# Settings a suite sets itself (per cell or once for all), so they are not run flags there.
+SUITE_SETS = ("domain", "dataset", "data", "method", "imix", "mix", "seed", "data_ratio", "results", "quiet")
 
 
 def build_parser(domain_cls=None) -> Parser:
@@ -103,6 +148,11 @@ def build_parser(domain_cls=None) -> Parser:
         group = run.add_argument_group(f"{domain_cls.name} domain")
         domain_cls.add_arguments(group)
         run.set_defaults(_domain_dests=[a.dest for a in group._group_actions])
+    suite = commands.add_parser(
+        "suite", help="run a grid of experiments (resumable: finished cells are skipped)",
+        description="Runs domain x dataset x method x {baseline, i-Mix} x seed. Other flags are `bench run` "
+                    "settings for every cell; they override the preset and the config file.")
+    add_suite_arguments(suite)
     commands.add_parser("list", help="the domains, datasets, methods, mixers and encoders")
     table = commands.add_parser("table", help="baseline vs i-Mix table from the records")
     table.add_argument("--results", default="results/runs.jsonl")
@@ -131,14 +181,19 @@ def config_from_args(args: argparse.Namespace, domain) -> RunConfig:
     return resolve(overrides, domain.defaults(dataset))
 
 
-def command_run(args: argparse.Namespace) -> int:
+def prepare_run(args: argparse.Namespace):
+    """The domain adapter and the resolved config of a parsed `run` command line."""
     from domains import domain_class
-
-    from .run import run_experiment, summary_line
 
     domain_cls = domain_class(args.domain)
     domain = domain_cls(**{d: getattr(args, d) for d in getattr(args, "_domain_dests", [])})
-    cfg = config_from_args(args, domain)
+    return config_from_args(args, domain), domain
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from .run import run_experiment, summary_line
+
+    cfg, domain = prepare_run(args)
     configure(cfg.quiet)
     if args.mix is not None and not cfg.imix:
         logger.warning("--mix %s has no effect without --imix", args.mix)
@@ -191,7 +246,26 @@ def command_table(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": command_run, "list": command_list, "table": command_table}
+def command_suite(args: argparse.Namespace) -> int:
+    from .presets import get_preset, load_config_file
+    from .results import read_records
+    from .suite import dry_run, expand_grid, run_grid
+
+    configure(args.quiet)
+    cli = {name: getattr(args, name) for name in RUN_FIELDS if name not in SUITE_SETS}
+    cli.update({f: getattr(args, f) for f in ENCODER_FLAGS})
+    grid = expand_grid(
+        preset=get_preset(args.preset) if args.preset else None,
+        config=load_config_file(args.config) if args.config else None,
+        domains=args.domains, datasets=args.datasets, methods=args.methods, seeds=args.seeds,
+        mixes=args.mixes, data_ratios=args.data_ratios, cli=cli)
+    if args.dry_run:
+        dry_run(grid, read_records(args.results, missing_ok=True))
+        return 0
+    return run_grid(grid, args.results, quiet=args.quiet)
+
+
+COMMANDS = {"run": command_run, "suite": command_suite, "list": command_list, "table": command_table}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -107,6 +107,22 @@ class RunConfig:
 
 FIELD_NAMES = {f.name for f in dataclasses.fields(RunConfig)}
 
+# Settings that change where a run writes or how it reports, never what it measures.
+BOOKKEEPING_FIELDS = frozenset({"results", "quiet", "device", "data_root", "checkpoint_dir", "checkpoint_every",
+                                "resume", "workers"})
+
+
+def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:
+    """A short digest of what a run measures, so equal requests are recognised across runs.
+
+    Fields in ``ignore`` and bookkeeping fields are left out; the order of keys does not matter.
+    """
+    import hashlib
+    import json
+
+    kept = {k: v for k, v in config.items() if k not in BOOKKEEPING_FIELDS and k not in ignore}
+    return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
 
 def resolve(overrides: dict[str, Any], domain_defaults: dict[str, Any] | None = None) -> RunConfig:
     """Defaults < domain defaults < explicit overrides (entries that are None are unset)."""

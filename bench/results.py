@@ -62,5 +62,8 @@ def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
         logger.warning("skipped %d unreadable line(s) in %s", skipped, path)
 
 
-def read_records(path: str | Path) -> list[dict[str, Any]]:
+def read_records(path: str | Path, missing_ok: bool = False) -> list[dict[str, Any]]:
+    """All complete records; with ``missing_ok`` a file not yet written holds none."""
+    if missing_ok and not Path(path).exists():
+        return []
     return list(iter_records(path))

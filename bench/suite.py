@@ -1,0 +1,316 @@
+"""The benchmark grid: domain x dataset x method x {baseline, i-Mix} x seed (x data ratio).
+
+Every cell is exactly a `bench run` command line, so the dry run can print it and a user can
+rerun any one cell by hand. A cell counts as done when the results file holds a record whose
+resolved config has the same digest (`config_key`), whoever wrote it: restarting a stopped
+suite skips what is finished, and a cell that was cut short simply runs again (from its last
+checkpoint, where the run keeps checkpoints).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from .config import RunConfig, config_key
+from .errors import UserError, unknown_choice
+from .presets import get_preset
+
+# Grid axes that the suite sets per cell; presets and files may not set them as settings.
+AXES = ("domain", "method", "imix", "mix", "seed", "data_ratio")
+
+
+@dataclass
+class Cell:
+    domain: str
+    name: str  # the dataset entry's name
+    method: str
+    mix: str | None  # None: the baseline
+    seed: int
+    data_ratio: float
+    argv: list[str]
+    cfg: RunConfig | None = None
+    domain_adapter: Any = None
+    key: str = ""
+
+    @property
+    def variant(self) -> str:
+        return "baseline" if self.mix is None else f"i-Mix ({self.mix})"
+
+    def label(self) -> str:
+        ratio = f"  data {self.data_ratio:g}" if self.data_ratio != 1 else ""
+        return f"{self.domain}/{self.name}  {self.method}  {self.variant}  seed {self.seed}{ratio}"
+
+    def command(self) -> str:
+        return "python -m bench run " + " ".join(_quote(a) for a in self.argv)
+
+
+@dataclass
+class Grid:
+    cells: list[Cell]
+    notes: list[str] = field(default_factory=list)
+
+
+def _quote(arg: str) -> str:
+    return f"'{arg}'" if any(c in arg for c in " \"$*?") else arg
+
+
+def _seeds(value: Any) -> list[int]:
+    if isinstance(value, int):
+        if value < 1:
+            raise UserError(f"--seeds must be at least 1, got {value}.")
+        return list(range(value))
+    return [int(s) for s in value]
+
+
+def _entry_name(entry: dict[str, Any]) -> str:
+    return str(entry.get("name") or entry.get("dataset") or "default")
+
+
+def merge_specs(preset: dict[str, Any] | None, config: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The layers in the order they apply; a config file may name a preset to start from."""
+    layers = []
+    if config and config.get("preset") and preset is None:
+        preset = get_preset(config["preset"])
+    for spec in (preset, config):
+        if spec:
+            layers.append(spec)
+    return layers
+
+
+def dataset_entries(layers: list[dict[str, Any]], domains: Sequence[str]) -> list[tuple[str, str]]:
+    """(domain, entry name) of every grid row, in the order of --domains; later layers add rows."""
+    rows: list[tuple[str, str]] = []
+    for domain in domains:
+        names = [_entry_name(e) for spec in layers for e in spec.get("datasets", []) if e["domain"] == domain]
+        if not names:
+            names = ["default"]  # the domain's embedded default dataset
+        rows += [(domain, n) for n in dict.fromkeys(names)]
+    return rows
+
+
+def cell_flags(layers: list[dict[str, Any]], domain: str, name: str, cli: dict[str, Any]) -> dict[str, Any]:
+    """Settings < domain settings < dataset entry, for each layer in turn; then the suite's flags."""
+    flags: dict[str, Any] = {}
+    for spec in layers:
+        flags.update(spec.get("settings", {}))
+        flags.update(spec.get("domain", {}).get(domain, {}))
+        for entry in spec.get("datasets", []):
+            if entry["domain"] == domain and _entry_name(entry) == name:
+                flags.update({k: v for k, v in entry.items() if k not in ("name", "domain")})
+    flags.update({k: v for k, v in cli.items() if v is not None})
+    clash = sorted(set(flags) & set(AXES))
+    if clash:
+        raise UserError(f"the grid sets {', '.join(clash)} per cell; remove it from the settings of "
+                        f"{domain}/{name} and use the suite's --domains, --methods, --seeds, --mixes or "
+                        "--data-ratios instead.")
+    return flags
+
+
+def flags_to_argv(flags: dict[str, Any], options: set[str], where: str) -> list[str]:
+    """Settings as `bench run` flags: underscores become dashes, True a bare flag, False --no-X."""
+    argv: list[str] = []
+    first = ("dataset", "data")  # the dataset first: the printed commands read better
+    for key, value in sorted(flags.items(), key=lambda kv: kv[0] not in first):
+        flag = "--" + key.replace("_", "-")
+        if value is None:
+            continue
+        if value is False:
+            if f"--no-{flag[2:]}" in options:
+                argv.append(f"--no-{flag[2:]}")
+                continue
+            if flag in options:
+                continue  # an off switch is the default
+        elif flag not in options:
+            valid = sorted(o[2:].replace("-", "_") for o in options if o.startswith("--") and not o.startswith("--no-"))
+            raise UserError(f"{where}: unknown setting {key!r}. Valid settings (the `bench run` flags of "
+                            f"this domain, with underscores): {', '.join(valid)}.")
+        if value is True:
+            argv.append(flag)
+        elif isinstance(value, (list, tuple)):
+            argv += [flag, *map(str, value)]
+        else:
+            argv += [flag, str(value)]
+    return argv
+
+
+def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None, domains: Sequence[str] | None,
+                datasets: Sequence[str] | None, methods: Sequence[str] | None, seeds: Any, mixes: Sequence[str] | None,
+                data_ratios: Sequence[float] | None, cli: dict[str, Any]) -> Grid:
+    """All cells, seeds outermost: a suite stopped early still has every row once."""
+    from domains import domain_class
+
+    from .cli import parse, prepare_run, run_option_strings
+    from .methods import canonical_method
+
+    layers = merge_specs(preset, config)
+
+    def axis(name: str, given: Any, default: Any) -> Any:
+        if given is not None:
+            return given
+        for spec in reversed(layers):
+            if name in spec:
+                return spec[name]
+        return default
+
+    domains = list(axis("domains", domains, ["tabular"]))
+    methods = [canonical_method(m) for m in axis("methods", methods, ["simclr"])]
+    seed_list = _seeds(axis("seeds", seeds, 1))
+    mix_list = list(axis("mixes", mixes, ["mixup"]))
+    ratios = [float(r) for r in axis("data_ratios", data_ratios, [1.0])]
+    for ratio in ratios:
+        if not 0 < ratio <= 1:
+            raise UserError(f"--data-ratios must lie in (0, 1], got {ratio:g}.")
+
+    rows = dataset_entries(layers, domains)
+    if datasets:
+        known = {name for _, name in rows} | {f"{d}/{n}" for d, n in rows}
+        missing = [d for d in datasets if d not in known]
+        if missing:
+            raise unknown_choice("dataset entry", missing[0], sorted({n for _, n in rows}),
+                                 "Dataset entries come from the preset and --config; see --dry-run.")
+        rows = [(d, n) for d, n in rows if n in datasets or f"{d}/{n}" in datasets]
+
+    grid = Grid(cells=[])
+    prepared: dict[str, tuple[list[str], set[str], list[str]]] = {}
+    for domain, name in rows:
+        flags = cell_flags(layers, domain, name, cli)
+        options = run_option_strings(domain_class(domain))
+        base_argv = ["--domain", domain, *flags_to_argv(flags, options, f"{domain}/{name}")]
+        offered = list(domain_class(domain).mixers)
+        skipped = [m for m in mix_list if m not in offered]
+        if skipped:
+            grid.notes.append(f"{domain}/{name}: no i-Mix with {', '.join(skipped)} (the {domain} domain "
+                              f"offers {', '.join(offered)}); those cells are left out.")
+        prepared[f"{domain}/{name}"] = (base_argv, options, [m for m in mix_list if m in offered])
+
+    for seed in seed_list:
+        for ratio in ratios:
+            for domain, name in rows:
+                base_argv, _, row_mixes = prepared[f"{domain}/{name}"]
+                for method in methods:
+                    for mix in [None, *row_mixes]:
+                        argv = [*base_argv, "--method", method, "--seed", str(seed)]
+                        if mix is not None:
+                            argv += ["--imix", "--mix", mix]
+                        if ratio != 1:
+                            argv += ["--data-ratio", f"{ratio:g}"]
+                        cell = Cell(domain, name, method, mix, seed, ratio, argv)
+                        cell.cfg, cell.domain_adapter = prepare_run(parse(["run", *argv]))
+                        cell.key = config_key(cell.cfg.to_dict())
+                        grid.cells.append(cell)
+    return grid
+
+
+def finished_keys(records: list[dict[str, Any]]) -> set[str]:
+    return {config_key(r["config"]) for r in records if "config" in r}
+
+
+def estimate_seconds(cell: Cell, records: list[dict[str, Any]]) -> float | None:
+    """From earlier records of the same settings (any seed, variant, epochs or data ratio).
+
+    Training time scales with epochs x pretraining samples; the rest (loading, evaluation) is
+    taken as is. None when no earlier run of these settings is on record.
+    """
+    ignore = {"seed", "imix", "mix", "alpha", "epochs", "data_ratio", "eval_every"}
+    key = config_key(cell.cfg.to_dict(), ignore)
+    guesses = []
+    for record in records:
+        if "config" not in record or config_key(record["config"], ignore) != key:
+            continue
+        old = record["config"]
+        work_old = max(old["epochs"], 1) * old.get("data_ratio", 1.0)
+        work_new = cell.cfg.epochs * cell.cfg.data_ratio
+        fixed = record["wall_seconds"] - record["train_seconds"]
+        guesses.append(fixed + record["train_seconds"] * work_new / work_old)
+    return statistics.fmean(guesses) if guesses else None
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else (
+        f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s")
+
+
+def dry_run(grid: Grid, records: list[dict[str, Any]], out=sys.stdout) -> None:
+    done = finished_keys(records)
+    total, unknown, todo = 0.0, 0, 0
+    width = len(str(len(grid.cells)))
+    for i, cell in enumerate(grid.cells, 1):
+        if cell.key in done:
+            state = "done"
+        else:
+            todo += 1
+            guess = estimate_seconds(cell, records)
+            if guess is None:
+                unknown += 1
+                state = "~?"
+            else:
+                total += guess
+                state = "~" + _duration(guess)
+        print(f"[{i:>{width}}/{len(grid.cells)}] {state:>8}  {cell.label()}", file=out)
+        print(f"{'':>{2 * width + 13}}{cell.command()}", file=out)
+    for note in grid.notes:
+        print(f"note: {note}", file=out)
+    summary = f"{len(grid.cells)} cells: {len(grid.cells) - todo} already recorded, {todo} to run"
+    if todo and unknown == todo:
+        summary += "; none has an estimate yet (no earlier run of their settings in the results file)"
+    elif todo:
+        summary += f", about {_duration(total)}"
+        if unknown:
+            summary += (f" for {todo - unknown} of them; {unknown} have no estimate (no earlier run of "
+                        "their settings in the results file)")
+    print(summary + ".", file=out)
+
+
+def run_grid(grid: Grid, results: str, quiet: bool = False, out=sys.stdout) -> int:
+    """Run every unfinished cell; a failing cell is reported and the rest go on. 0 if all succeed."""
+    from .log import configure
+    from .results import read_records
+    from .run import run_experiment
+
+    width = len(str(len(grid.cells)))
+    failed: list[tuple[Cell, str]] = []
+    ran = skipped = 0
+    for note in grid.notes:
+        print(f"note: {note}", file=out)
+    for i, cell in enumerate(grid.cells, 1):
+        prefix = f"[{i:>{width}}/{len(grid.cells)}]"
+        # Read again before each cell: another suite may share the results file.
+        if cell.key in finished_keys(read_records(results, missing_ok=True)):
+            skipped += 1
+            if not quiet:
+                print(f"{prefix} skip  {cell.label()}: already recorded", file=out, flush=True)
+            continue
+        cell.cfg.results = results
+        cell.cfg.quiet = cell.cfg.quiet or quiet
+        configure(cell.cfg.quiet)
+        started = time.perf_counter()
+        try:
+            record = run_experiment(cell.cfg, cell.domain_adapter)
+        except KeyboardInterrupt:
+            raise
+        except UserError as error:
+            failed.append((cell, str(error)))
+            print(f"{prefix} FAILED  {cell.label()}: {error}", file=out, flush=True)
+            continue
+        except Exception as error:  # one broken cell must not stop the grid; show why in full
+            failed.append((cell, f"{type(error).__name__}: {error}"))
+            print(f"{prefix} FAILED  {cell.label()}: {type(error).__name__}: {error}", file=out, flush=True)
+            traceback.print_exc(file=sys.stderr)
+            continue
+        ran += 1
+        if not quiet:
+            print(f"{prefix} done  {cell.label()}: probe {100 * record['probe']['accuracy']:.2f}%  "
+                  f"kNN {100 * record['knn']['accuracy']:.2f}%  {_duration(time.perf_counter() - started)}",
+                  file=out, flush=True)
+    print(f"suite: {ran} ran, {skipped} already recorded, {len(failed)} failed; records in {results}.", file=out)
+    for cell, why in failed:
+        print(f"  failed: {cell.label()}: {why}\n    rerun alone: {cell.command()}", file=out)
+    if ran or skipped:
+        print(f"table: python -m bench table --results {results}", file=out)
+    return 1 if failed else 0

@@ -155,8 +155,13 @@ def build_parser(domain_cls=None) -> Parser:
     add_suite_arguments(suite)
     commands.add_parser("list", help="the domains, datasets, methods, mixers and encoders")
     table = commands.add_parser("table", help="baseline vs i-Mix table from the records")
-    table.add_argument("--results", default="results/runs.jsonl")
-    table.add_argument("--metric", choices=("probe", "knn"), default="probe")
+    table.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
+                       help="one or more JSON-lines files of records (default results/runs.jsonl)")
+    table.add_argument("--metric", choices=("probe", "knn"), default="probe",
+                       help="linear-probe (default) or kNN test accuracy")
+    table.add_argument("--format", choices=("markdown", "latex", "csv"), default="markdown")
+    table.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                       help="only records whose field (or config field) has this value; repeatable")
     return parser
 
 
@@ -237,12 +242,17 @@ def command_list(args: argparse.Namespace) -> int:
 
 def command_table(args: argparse.Namespace) -> int:
     from .results import read_records
-    from .tables import comparison_table
+    from .tables import comparison_table, legend, select
 
-    records = read_records(args.results)
+    records = [r for path in args.results for r in read_records(path)]
     if not records:
-        raise UserError(f"{args.results} holds no finished runs yet.")
-    print(comparison_table(records, args.metric))
+        raise UserError(f"{' '.join(args.results)} holds no finished runs yet.")
+    chosen = select(records, args.where)
+    if not chosen:
+        raise UserError(f"no record matches --where {' '.join(args.where)} ({len(records)} records read).")
+    print(comparison_table(chosen, args.metric, args.format))
+    if args.format == "markdown":
+        print("\n" + legend(args.metric))
     return 0
 
 

@@ -236,7 +236,8 @@ def _duration(seconds: float) -> str:
         f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s")
 
 
-def dry_run(grid: Grid, records: list[dict[str, Any]], out=sys.stdout) -> None:
+def dry_run(grid: Grid, records: list[dict[str, Any]], out=None) -> None:
+    out = out or sys.stdout
     done = finished_keys(records)
     total, unknown, todo = 0.0, 0, 0
     width = len(str(len(grid.cells)))
@@ -267,8 +268,9 @@ def dry_run(grid: Grid, records: list[dict[str, Any]], out=sys.stdout) -> None:
     print(summary + ".", file=out)
 
 
-def run_grid(grid: Grid, results: str, quiet: bool = False, out=sys.stdout) -> int:
+def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
     """Run every unfinished cell; a failing cell is reported and the rest go on. 0 if all succeed."""
+    out = out or sys.stdout
     from .log import configure
     from .results import read_records
     from .run import run_experiment

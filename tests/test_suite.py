@@ -1,0 +1,136 @@
+"""The suite: grid expansion, layering of settings, skipping finished cells, surviving kills."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.cli import main
+from bench.errors import UserError
+from bench.presets import load_config_file
+from bench.results import read_records
+from bench.suite import expand_grid
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = {"epochs": 1, "width": 32, "batch_size": 128, "proj_hidden": 32, "queue_size": 64, "raw_probe": False}
+SPEC = {"settings": TINY, "domain": {"tabular": {"temperature": 0.3}},
+        "datasets": [{"domain": "tabular", "dataset": "digits", "temperature": 0.4}]}
+
+
+def _grid(**overrides):
+    args = dict(preset=None, config=SPEC, domains=["tabular"], datasets=None, methods=["simclr", "byol"], seeds=2,
+                mixes=None, data_ratios=None, cli={})
+    args.update(overrides)
+    return expand_grid(**args)
+
+
+def test_grid_is_every_combination_with_seeds_outermost():
+    cells = _grid().cells
+    assert len(cells) == 2 * 2 * 2  # methods x {baseline, i-Mix} x seeds
+    assert [(c.seed, c.method, c.mix) for c in cells[:4]] == [
+        (0, "simclr", None), (0, "simclr", "mixup"), (0, "byol", None), (0, "byol", "mixup")]
+    assert len({c.key for c in cells}) == len(cells)
+    assert all(c.cfg.epochs == 1 and c.cfg.dataset == "digits" for c in cells)
+
+
+def test_settings_layer_entry_over_domain_over_all_and_flags_over_everything():
+    assert {c.cfg.temperature for c in _grid().cells} == {0.4}
+    assert {c.cfg.temperature for c in _grid(cli={"temperature": 0.7, "epochs": None}).cells} == {0.7}
+    # a config file layered over a preset: its settings win over the preset's entry
+    preset = {"settings": {"epochs": 5}, "datasets": [{"domain": "tabular", "dataset": "digits", "epochs": 7}]}
+    config = {"settings": {"width": 32}}
+    cells = _grid(preset=preset, config=config, methods=["simclr"], seeds=1).cells
+    assert cells[0].cfg.epochs == 7 and cells[0].cfg.encoder_options == {"width": 32}
+
+
+def test_mixers_a_domain_does_not_offer_are_left_out_with_a_note():
+    grid = _grid(mixes=["mixup", "cutmix"], methods=["simclr"], seeds=1)
+    assert [c.mix for c in grid.cells] == [None, "mixup"]
+    assert "cutmix" in grid.notes[0] and "tabular" in grid.notes[0]
+
+
+def test_bad_settings_are_user_errors_naming_the_choices():
+    with pytest.raises(UserError, match=r"unknown setting 'epoch'.*epochs"):
+        _grid(config={"settings": {"epoch": 3}})
+    with pytest.raises(UserError, match=r"sets seed per cell.*--seeds"):
+        _grid(config={"settings": {"seed": 3}})
+    with pytest.raises(UserError, match="unknown dataset entry 'nope'"):
+        _grid(datasets=["nope"])
+    with pytest.raises(UserError, match="unknown method"):
+        _grid(methods=["simclr", "swav"])
+
+
+def test_config_files_in_toml_and_yaml(tmp_path):
+    toml = tmp_path / "grid.toml"
+    toml.write_text('methods = ["moco"]\n[settings]\nepochs = 2\n[[datasets]]\ndomain = "tabular"\nname = "d"\n'
+                    'dataset = "digits"\n')
+    yaml = tmp_path / "grid.yaml"
+    yaml.write_text("methods: [moco]\nsettings: {epochs: 2}\ndatasets:\n  - {domain: tabular, name: d, dataset: digits}\n")
+    assert load_config_file(toml) == load_config_file(yaml)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[settings\n")
+    with pytest.raises(UserError, match="not valid TOML"):
+        load_config_file(bad)
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(UserError, match="use .toml, .yaml or .yml"):
+        load_config_file(tmp_path / "x.json")
+    with pytest.raises(UserError, match="unknown section"):
+        yaml.write_text("setings: {}\n")
+        load_config_file(yaml)
+
+
+def _write_config(tmp_path: Path, extra_entry: str = "") -> Path:
+    config = tmp_path / "grid.toml"
+    settings = "\n".join(f"{k} = {json.dumps(v) if not isinstance(v, bool) else str(v).lower()}" for k, v in TINY.items())
+    config.write_text(f"[settings]\n{settings}\n[[datasets]]\ndomain = \"tabular\"\ndataset = \"digits\"\n{extra_entry}")
+    return config
+
+
+def test_finished_cells_are_skipped_and_a_failing_cell_does_not_stop_the_rest(tmp_path, capsys):
+    missing = tmp_path / "missing.csv"
+    config = _write_config(tmp_path, f'[[datasets]]\ndomain = "tabular"\nname = "broken"\ndataset = "csv"\n'
+                                     f'data = "{missing}"\nlabel = "y"\n')
+    results = tmp_path / "runs.jsonl"
+    args = ["suite", "--config", str(config), "--methods", "simclr", "--seeds", "1", "--results", str(results)]
+    assert main(args) == 1  # the broken entry's two cells failed ...
+    out = capsys.readouterr().out
+    assert out.count("FAILED") == 2 and "rerun alone: python -m bench run --domain tabular --dataset csv" in out
+    assert len(read_records(results)) == 2  # ... and the digits cells ran
+    assert main([*args, "--datasets", "digits"]) == 0
+    assert "0 ran, 2 already recorded" in capsys.readouterr().out
+    assert len(read_records(results)) == 2
+    # the dry run knows what is done and estimates a new seed from the records
+    assert main([*args, "--datasets", "digits", "--seeds", "2", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("    done  ") == 2 and "2 already recorded, 2 to run, about" in out
+
+
+def test_a_suite_killed_mid_grid_finishes_on_restart_without_redoing_cells(tmp_path):
+    config = _write_config(tmp_path)
+    results = tmp_path / "runs.jsonl"
+    command = [sys.executable, "-m", "bench", "suite", "--config", str(config), "--methods", "simclr,byol",
+               "--seeds", "2", "--results", str(results), "--quiet"]
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None:
+        if results.exists() and len(read_records(results)) >= 2:
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    done_before = {r["id"] for r in read_records(results)}
+    assert 2 <= len(done_before) < 8, "the kill must land mid-grid"
+    finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    records = read_records(results)
+    assert len(records) == 8  # 2 methods x 2 arms x 2 seeds, each once
+    assert done_before <= {r["id"] for r in records}  # nothing finished was redone or lost
+    assert len({(r["method"], r["imix"], r["seed"]) for r in records}) == 8

@@ -9,11 +9,14 @@ checkpoint, where the run keeps checkpoints).
 
 from __future__ import annotations
 
+import os
+import socket
 import statistics
 import sys
 import time
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Sequence
 
 from .config import RunConfig, config_key
@@ -268,6 +271,57 @@ def dry_run(grid: Grid, records: list[dict[str, Any]], out=None) -> None:
     print(summary + ".", file=out)
 
 
+class Claims:
+    """Marks the cells a suite is running, so several suites can share one grid and results file.
+
+    A claim is a file named by the cell's key holding the owner's host and pid, created
+    exclusively. A claim whose process is gone (killed suite) is stale and taken over.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.me = f"{socket.gethostname()} {os.getpid()}"
+
+    def take(self, key: str) -> bool:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / key
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            if self._alive(path):
+                return False
+            stale = path.with_name(f"{key}.{os.getpid()}")
+            stale.write_text(self.me)
+            os.replace(stale, path)
+            return True
+        with os.fdopen(fd, "w") as file:
+            file.write(self.me)
+        return True
+
+    def release(self, key: str) -> None:
+        path = self.folder / key
+        try:
+            if path.read_text() == self.me:
+                path.unlink()
+        except FileNotFoundError:
+            pass
+
+    def _alive(self, path: Path) -> bool:
+        try:
+            host, pid = path.read_text().split()
+        except (FileNotFoundError, ValueError):
+            return False  # vanished, or half-written by a process that died at once
+        if host != socket.gethostname():
+            return True  # another machine's suite on a shared disk: trust it
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
 def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
     """Run every unfinished cell; a failing cell is reported and the rest go on. 0 if all succeed."""
     out = out or sys.stdout
@@ -277,7 +331,8 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
 
     width = len(str(len(grid.cells)))
     failed: list[tuple[Cell, str]] = []
-    ran = skipped = 0
+    ran = skipped = busy = 0
+    claims = Claims(Path(results).with_name(Path(results).name + ".claims"))
     for note in grid.notes:
         print(f"note: {note}", file=out)
     for i, cell in enumerate(grid.cells, 1):
@@ -287,6 +342,11 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
             skipped += 1
             if not quiet:
                 print(f"{prefix} skip  {cell.label()}: already recorded", file=out, flush=True)
+            continue
+        if not claims.take(cell.key):
+            busy += 1
+            if not quiet:
+                print(f"{prefix} skip  {cell.label()}: running in another suite", file=out, flush=True)
             continue
         cell.cfg.results = results
         cell.cfg.quiet = cell.cfg.quiet or quiet
@@ -305,12 +365,16 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
             print(f"{prefix} FAILED  {cell.label()}: {type(error).__name__}: {error}", file=out, flush=True)
             traceback.print_exc(file=sys.stderr)
             continue
+        finally:
+            claims.release(cell.key)
         ran += 1
         if not quiet:
             print(f"{prefix} done  {cell.label()}: probe {100 * record['probe']['accuracy']:.2f}%  "
                   f"kNN {100 * record['knn']['accuracy']:.2f}%  {_duration(time.perf_counter() - started)}",
                   file=out, flush=True)
-    print(f"suite: {ran} ran, {skipped} already recorded, {len(failed)} failed; records in {results}.", file=out)
+    elsewhere = f", {busy} left to another suite" if busy else ""
+    print(f"suite: {ran} ran, {skipped} already recorded{elsewhere}, {len(failed)} failed; records in {results}.",
+          file=out)
     for cell, why in failed:
         print(f"  failed: {cell.label()}: {why}\n    rerun alone: {cell.command()}", file=out)
     if ran or skipped:

@@ -134,3 +134,16 @@ def test_a_suite_killed_mid_grid_finishes_on_restart_without_redoing_cells(tmp_p
     assert len(records) == 8  # 2 methods x 2 arms x 2 seeds, each once
     assert done_before <= {r["id"] for r in records}  # nothing finished was redone or lost
     assert len({(r["method"], r["imix"], r["seed"]) for r in records}) == 8
+
+
+def test_claims_keep_two_suites_off_the_same_cell_and_stale_claims_are_taken_over(tmp_path):
+    from bench.suite import Claims
+
+    mine, other = Claims(tmp_path / "claims"), Claims(tmp_path / "claims")
+    assert mine.take("cell")
+    assert not other.take("cell")  # this process is alive, so the claim holds
+    mine.release("cell")
+    assert other.take("cell")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (tmp_path / "claims" / "old").write_text(f"{mine.me.split()[0]} {dead.stdout.strip()}")
+    assert mine.take("old")  # its owner is gone: a killed suite's cell is run again

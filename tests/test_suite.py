@@ -147,3 +147,30 @@ def test_claims_keep_two_suites_off_the_same_cell_and_stale_claims_are_taken_ove
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     (tmp_path / "claims" / "old").write_text(f"{mine.me.split()[0]} {dead.stdout.strip()}")
     assert mine.take("old")  # its owner is gone: a killed suite's cell is run again
+
+
+@pytest.mark.parametrize("name", ["paper", "cpu"])
+def test_every_built_in_preset_expands_to_valid_run_commands(name):
+    from bench.presets import PRESETS
+
+    preset = PRESETS[name]
+    grid = expand_grid(preset=preset, config=None, domains=None, datasets=None, methods=None, seeds=None,
+                       mixes=None, data_ratios=None, cli={})
+    rows = {(c.domain, c.cfg.dataset) for c in grid.cells}
+    assert rows == {(e["domain"], e["dataset"]) for e in preset["datasets"] if e["domain"] in preset["domains"]}
+    assert len(grid.cells) == len(rows) * len(preset["methods"]) * 2 * preset["seeds"]
+
+
+def test_paper_preset_holds_the_papers_settings():
+    from bench.presets import PRESETS
+
+    grid = expand_grid(preset=PRESETS["paper"], config=None, domains=["images", "speech", "tabular"],
+                       datasets=["cifar10", "speechcommands", "covtype"], methods=["moco"], seeds=None,
+                       mixes=None, data_ratios=None, cli={})
+    by_dataset = {c.cfg.dataset: c.cfg for c in grid.cells if c.mix}
+    cifar, speech, covtype = by_dataset["cifar10"], by_dataset["speechcommands"], by_dataset["covtype"]
+    assert (cifar.encoder, cifar.batch_size, cifar.temperature, cifar.epochs) == ("resnet50", 256, 0.2, 4000)
+    assert (speech.encoder, speech.temperature, speech.epochs) == ("resnet50", 0.5, 500)
+    assert (covtype.encoder, covtype.batch_size, covtype.temperature, covtype.alpha) == ("paper-mlp", 512, 0.1, 2.0)
+    assert cifar.scaled_lr == pytest.approx(0.125) and covtype.scaled_lr == pytest.approx(0.25)
+    assert (cifar.ema, cifar.queue_size, cifar.proj_dim, cifar.momentum, cifar.weight_decay) == (0.999, 4096, 128, 0.9, 1e-4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 from tqdm import tqdm
 
@@ -16,6 +17,7 @@ class EpochProgress:
             self.interactive and not self.quiet) else None
         self.description = description
         self.every = max(1, total // 10)
+        self.started = time.monotonic()
 
     def update(self, epoch: int, loss: float, samples_per_second: float) -> None:
         """``epoch`` counts from 1."""
@@ -25,8 +27,9 @@ class EpochProgress:
             self.bar.set_postfix(loss=f"{loss:.4f}", samples_s=f"{samples_per_second:,.0f}")
             self.bar.update(1)
         elif epoch % self.every == 0 or epoch == self.total:
+            left = (time.monotonic() - self.started) / epoch * (self.total - epoch)
             print(f"{self.description}: epoch {epoch}/{self.total} loss {loss:.4f} "
-                  f"({samples_per_second:,.0f} samples/s)", file=sys.stderr, flush=True)
+                  f"({samples_per_second:,.0f} samples/s, {left:.0f} s left)", file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -66,10 +66,14 @@ class Comparison:
     mix: str  # the i-Mix variant of the treated arm ("" when there is none yet)
     baseline: Arm
     imix: Arm
+    data_ratio: float = 1.0  # the fraction of the training split pretrained on
 
     @property
     def row_label(self) -> str:
-        return f"{self.domain}/{self.dataset}" + (f" ({self.mix})" if self.mix not in ("", "mixup") else "")
+        label = f"{self.domain}/{self.dataset}"
+        if self.data_ratio != 1.0:
+            label += f" @ {self.data_ratio:g} data"
+        return label + (f" ({self.mix})" if self.mix not in ("", "mixup") else "")
 
     @property
     def gain(self) -> float:
@@ -142,29 +146,36 @@ def _same_number(a: str, b: str) -> bool:
 
 
 def comparisons(records: Iterable[dict[str, Any]], metric: str = "probe") -> list[Comparison]:
-    """One comparison per (domain, dataset, method, i-Mix variant), each checked for comparability.
+    """One comparison per (domain, dataset, data ratio, method, i-Mix variant), each checked.
 
     MixUp and CutMix are different treatments, so each gets its own comparison against the
-    shared baseline. A seed recorded twice keeps its last record (a rerun replaces).
+    shared baseline. The data ratio is a grid axis of `bench suite` (the paper's data-efficiency
+    ablation), so each ratio gets its own row rather than a refusal. A seed recorded twice keeps
+    its last record (a rerun replaces).
     """
     baselines: dict[tuple, list[dict]] = defaultdict(list)
     treated: dict[tuple, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for record in records:
-        key = (record["domain"], record["dataset"], record["method"])
+        key = (record["domain"], record["dataset"], _data_ratio(record), record["method"])
         if record["imix"]:
             treated[key][record.get("mix") or "mixup"].append(record)
         else:
             baselines[key].append(record)
     result = []
     for key in sorted(set(baselines) | set(treated)):
-        domain, dataset, method = key
+        domain, dataset, ratio, method = key
         variants = treated.get(key) or {"": []}
         for mix, mixed in sorted(variants.items(), key=lambda kv: (kv[0] not in ("", "mixup"), kv[0])):
-            label = f"{domain}/{dataset} {method}" + (f" ({mix})" if mix else "")
+            label = (f"{domain}/{dataset}" + (f" @ {ratio:g} data" if ratio != 1.0 else "") + f" {method}"
+                     + (f" ({mix})" if mix else ""))
             check_comparable(label, baselines[key] + mixed)
             arms = [Arm({r["seed"]: metric_value(r, metric) for r in group}) for group in (baselines[key], mixed)]
-            result.append(Comparison(domain, dataset, method, mix, *arms))
+            result.append(Comparison(domain, dataset, method, mix, *arms, data_ratio=ratio))
     return result
+
+
+def _data_ratio(record: dict[str, Any]) -> float:
+    return float(record.get("config", {}).get("data_ratio", 1.0))
 
 
 def _cell(arm: Arm, better: bool, bold: tuple[str, str], pm: str) -> str:
@@ -218,10 +229,10 @@ def render(items: list[Comparison], fmt: str = "markdown", metric: str = "probe"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["domain", "dataset", "method", "mix", "metric", "baseline_mean", "baseline_std", "baseline_n",
+        writer.writerow(["domain", "dataset", "data_ratio", "method", "mix", "metric", "baseline_mean", "baseline_std", "baseline_n",
                          "imix_mean", "imix_std", "imix_n", "gain", "paired_seeds", "p_value"])
         for c in items:
-            writer.writerow([c.domain, c.dataset, c.method, c.mix, metric,
+            writer.writerow([c.domain, c.dataset, c.data_ratio, c.method, c.mix, metric,
                              *(f"{v:.4f}" if isinstance(v, float) else v for v in
                                (c.baseline.mean, c.baseline.std, c.baseline.n, c.imix.mean, c.imix.std, c.imix.n,
                                 c.gain, len(c.paired_seeds), c.p_value))])

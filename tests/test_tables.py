@@ -84,6 +84,20 @@ def test_where_keeps_one_setting_so_the_table_can_be_made():
         select(records, ["epochs"])
 
 
+def test_each_data_ratio_is_its_own_row_not_a_refusal():
+    # the suite's --data-ratios axis: the same comparison at a quarter of the training data
+    quarter = [dict(r, config=dict(r["config"], data_ratio=0.25)) for r in RECORDS if r["method"] == "simclr"]
+    for r, accuracy in zip(quarter, (0.80, 0.82, 0.81, 0.85, 0.86, 0.84)):
+        r["probe"] = {"accuracy": accuracy}
+    rows = {c.row_label: c for c in comparisons(RECORDS + quarter) if c.method == "simclr"}
+    assert set(rows) == {"tabular/letter", "tabular/letter @ 0.25 data"}
+    assert rows["tabular/letter @ 0.25 data"].baseline.mean == pytest.approx(81.0)
+    assert rows["tabular/letter @ 0.25 data"].gain == pytest.approx(4.0)
+    assert rows["tabular/letter"].gain == pytest.approx(3.6666667)  # untouched by the other ratio
+    csv_rows = list(csv.DictReader(io.StringIO(comparison_table(RECORDS + quarter, fmt="csv"))))
+    assert sorted(r["data_ratio"] for r in csv_rows if r["method"] == "simclr") == ["0.25", "1.0"]
+
+
 def test_each_mixer_gets_its_own_row_against_the_shared_baseline():
     records = [_record("simclr", False, 0, 0.60), _record("simclr", True, 0, 0.65, "mixup"),
                _record("simclr", True, 0, 0.70, "cutmix")]
@@ -99,7 +113,7 @@ def test_table_command_formats_and_errors(tmp_path, capsys):
     assert main(["table", "--results", str(path), "--metric", "knn"]) == 0
     assert "45.50 ± 0.50 (3)" in capsys.readouterr().out
     assert main(["table", "--results", str(path), "--format", "csv"]) == 0
-    assert capsys.readouterr().out.startswith("domain,dataset,method")
+    assert capsys.readouterr().out.startswith("domain,dataset,data_ratio,method")
     append_record(path, _record("simclr", True, 5, 0.5, "mixup", epochs=3))
     assert main(["table", "--results", str(path)]) == 2
     assert "cannot compare" in capsys.readouterr().err

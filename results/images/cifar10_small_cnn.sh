@@ -26,6 +26,9 @@ case "${1:-a}" in
      one simclr 2 baseline; one simclr 2 mixup; one simclr 2 cutmix ;;
   c) one moco 1 baseline; one moco 1 mixup; one moco 1 cutmix ;;  # after b, as time allowed
   d) one byol 1 baseline; one byol 1 mixup; one byol 1 cutmix ;;  # after c
+  # third seeds for MoCo and BYOL, run a day later (11-29) on a machine shared with two jobs
+  e) one moco 2 baseline; one moco 2 mixup; one moco 2 cutmix
+     one byol 2 baseline; one byol 2 mixup; one byol 2 cutmix ;;
   first-a) one simclr 0 baseline ;;
   first-b) one byol 0 baseline ;;
 esac

@@ -109,3 +109,15 @@ def test_cli_refuses_a_global_batch_that_does_not_split(tmp_path):
     assert [p.returncode for p in procs] == [2, 2]
     assert "does not split evenly over 2 processes" in procs[0].stderr and "Traceback" not in procs[0].stderr
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_suite_under_two_processes_runs_each_cell_once_over_both(tmp_path):
+    results = tmp_path / "r.jsonl"
+    argv = ["-m", "bench", "suite", "--domains", "tabular", "--methods", "byol", "--seeds", "1", "--data-ratios",
+            "0.1", "--epochs", "1", "--width", "32", "--batch-size", "32", "--no-raw-probe", "--results", str(results)]
+    procs = launch(argv, 2, HERE.parent)
+    assert [p.returncode for p in procs] == [0, 0], procs[0].stderr[-3000:] + procs[1].stderr[-3000:]
+    assert "suite: 2 ran" in procs[0].stdout and "suite:" not in procs[1].stdout
+    records = read_records(results)
+    assert [r["imix"] for r in records] == [False, True]
+    assert all(r["environment"]["processes"] == 2 for r in records)

@@ -121,3 +121,16 @@ def test_suite_under_two_processes_runs_each_cell_once_over_both(tmp_path):
     records = read_records(results)
     assert [r["imix"] for r in records] == [False, True]
     assert all(r["environment"]["processes"] == 2 for r in records)
+
+
+def test_shuffled_bn_on_one_process_gives_the_same_keys():
+    from bench.mixing import Mix
+    from train_helpers import build
+
+    x = torch.randn(16, 64, generator=torch.Generator().manual_seed(1))
+    losses = []
+    for shuffle in (False, True):
+        method = build(tiny_config(method="moco", shuffle_bn=shuffle), (64,), n_train=128)
+        losses.append(float(method.loss(x, x.flip(0), Mix.identity(16), torch.zeros(16, dtype=torch.long)).detach()))
+    # one process: the permutation stays within the batch, so BatchNorm sees the same samples
+    assert losses[0] == pytest.approx(losses[1], abs=1e-6)

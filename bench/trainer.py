@@ -171,7 +171,7 @@ def pretrain(
     model = distributed.wrap(StepLoss(method, mixer, cfg, rng))
     x_all, y_all = train.x.to(device), train.y.to(device)
     progress = EpochProgress(cfg.epochs, f"{cfg.method}{'+i-Mix' if cfg.imix else ''}",
-                             cfg.quiet or not distributed.is_main())
+                             cfg.quiet or not distributed.is_main(), done=state.epoch)
     method.train()
     cleanup = contextlib.ExitStack()
     cleanup.enter_context(compiled_backbone(method, cfg.compile))

@@ -30,6 +30,8 @@ def checkpoint_path(folder: str | Path, key: str) -> Path:
 def save_atomic(payload: dict[str, Any], path: Path) -> None:
     """torch.save to a temporary name beside ``path``, fsync, then rename over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a process killed while writing
+        stale.unlink(missing_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes the file private; a checkpoint need not be

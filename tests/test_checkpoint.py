@@ -67,6 +67,14 @@ def test_a_crash_while_writing_keeps_the_old_checkpoint_and_leaves_no_temporary_
     assert payload["epoch"] == 1 and torch.equal(payload["state"]["weights"], torch.ones(3))
 
 
+def test_a_temporary_file_left_by_a_killed_writer_is_cleared_by_the_next_save(tmp_path):
+    path = tmp_path / "run-k.pt"
+    (tmp_path / ".run-k.pt.x1y2.tmp").write_bytes(b"left by a process killed while writing")
+    save_checkpoint(path, "k", 3, {})
+    assert [p.name for p in tmp_path.iterdir()] == ["run-k.pt"]
+    assert load_checkpoint(path, "k")["epoch"] == 3
+
+
 def test_a_checkpoint_of_another_run_or_a_broken_file_is_refused_with_what_to_do(tmp_path):
     path = tmp_path / "run-k.pt"
     save_checkpoint(path, "other", 1, {})
@@ -99,3 +107,41 @@ def test_bad_checkpoint_and_speed_flags_exit_2_without_traceback(args, message, 
     assert main(["run", *args, "--quiet", "--results", str(tmp_path / "r.jsonl")]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_a_killed_process_resumes_to_the_same_weights_as_an_uninterrupted_one(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    def argv(folder: str) -> list[str]:
+        return ["run", "--method", "moco", "--imix", "--epochs", "40",
+                "--data-ratio", "0.1", "--width", "32", "--batch-size", "32", "--proj-hidden", "32",
+                "--queue-size", "64", "--workers", "1", "--quiet", "--no-raw-probe", "--checkpoint-every", "1",
+                "--checkpoint-dir", str(tmp_path / folder), "--resume", "--results", str(tmp_path / f"{folder}.jsonl")]
+
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": f"{repo}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    assert main(argv("straight")) == 0  # in this process: one start-up less
+    bench = [sys.executable, "-m", "bench"]
+    victim = subprocess.Popen(bench + argv("killed"), env=env, cwd=repo)
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "killed").glob("run-*.pt")) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    victim.send_signal(signal.SIGKILL)  # no cleanup at all, possibly in the middle of a write
+    victim.wait(timeout=10)
+    (saved,) = (tmp_path / "killed").glob("run-*.pt")
+    stopped_after = torch.load(saved, weights_only=False)["epoch"]
+    subprocess.run(bench + argv("killed"), env=env, cwd=repo, check=True, timeout=60)
+
+    (straight,) = read_records(tmp_path / "straight.jsonl")
+    (resumed,) = read_records(tmp_path / "killed.jsonl")
+    assert stopped_after < 40, "the run finished before it could be killed; make it longer"
+    assert resumed["loss_curve"] == straight["loss_curve"]
+    final = [torch.load(next((tmp_path / f).glob("run-*.pt")), weights_only=False)["state"]["method"]
+             for f in ("straight", "killed")]
+    assert all(torch.equal(final[0][name], final[1][name]) for name in final[0])
+    assert not list((tmp_path / "killed").glob(".*.tmp"))  # a write cut short by the kill is cleared later

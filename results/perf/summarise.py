@@ -22,13 +22,14 @@ rows = defaultdict(list)
 for line in (HERE / "distributed.jsonl").read_text().splitlines():
     record = json.loads(line)
     rows[label(record)].append(record)
-print("| setting | runs | samples/s (median) | linear probe | kNN |")
+print("| setting | samples/s of each run, in order | median | linear probe | kNN |")
 print("|---|---|---|---|---|")
 for name, records in rows.items():
     speed = statistics.median(r["samples_per_second"] for r in records)
     probe = statistics.median(r["probe"]["accuracy"] for r in records)
     knn = statistics.median(r["knn"]["accuracy"] for r in records)
-    print(f"| {name} | {len(records)} | {speed:.0f} | {100 * probe:.2f}% | {100 * knn:.2f}% |")
+    each = ", ".join(f"{r['samples_per_second']:.0f}" for r in records)
+    print(f"| {name} | {each} | {speed:.0f} | {100 * probe:.2f}% | {100 * knn:.2f}% |")
 print()
 for line in (HERE / "distributed-memory.jsonl").read_text().splitlines():
     print(line)

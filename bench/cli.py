@@ -20,7 +20,8 @@ RUN_FIELDS = (
     "domain", "dataset", "data", "data_root", "data_ratio", "method", "imix", "mix", "alpha", "encoder",
     "no_aug", "inputmix", "temperature", "proj_dim", "proj_hidden", "ema", "queue_size", "symmetric", "epochs", "batch_size",
     "optimizer", "lr", "momentum", "weight_decay", "warmup_epochs", "seed", "device", "precision", "channels_last",
-    "compile", "workers", "sync_bn", "shuffle_bn", "checkpoint_dir", "checkpoint_every", "resume", "probe", "eval_every", "raw_probe", "results", "quiet",
+    "compile", "workers", "sync_bn", "shuffle_bn", "checkpoint_dir", "checkpoint_every", "resume",
+    "probe", "eval_every", "raw_probe", "results", "quiet",
 )
 ENCODER_FLAGS = ("width", "depth", "pieces", "scale", "stem_stride")
 

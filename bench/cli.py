@@ -20,6 +20,7 @@ RUN_FIELDS = (
     "domain", "dataset", "data", "data_root", "data_ratio", "method", "imix", "mix", "alpha", "encoder",
     "no_aug", "inputmix", "temperature", "proj_dim", "proj_hidden", "ema", "queue_size", "symmetric", "epochs", "batch_size",
     "optimizer", "lr", "momentum", "weight_decay", "warmup_epochs", "seed", "device", "precision", "channels_last",
+    "compile", "workers", "sync_bn", "shuffle_bn", "checkpoint_dir", "checkpoint_every", "resume",
     "probe", "eval_every", "raw_probe", "results", "quiet",
 )
 ENCODER_FLAGS = ("width", "depth", "pieces", "scale", "stem_stride")
@@ -82,6 +83,25 @@ def add_run_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = 
     add(train, "--precision", choices=("fp32", "bf16", "fp16"), help="autocast precision (default fp32)")
     add(train, "--channels-last", action="store_true", default=None,
         help="NHWC memory layout for image-like inputs (faster convolutions on CPU and GPU)")
+    add(train, "--compile", action="store_true", default=None,
+        help="torch.compile the backbone for training (pays a compile time first; see README: Running fast)")
+    add(train, "--workers", type=int, metavar="N",
+        help="CPU threads for PyTorch (augmentation runs batched inside the training process, so there "
+             "are no loader processes); default 0: PyTorch's choice, 1 per process under torchrun")
+
+    scale = parser.add_argument_group("several processes (torchrun --nproc-per-node N -m bench run ...)")
+    add(scale, "--sync-bn", action="store_true", default=None,
+        help="BatchNorm statistics over the global batch instead of each process's share")
+    add(scale, "--shuffle-bn", action="store_true", default=None,
+        help="MoCo: shuffle the keys across processes before the key encoder and back after (MoCo's shuffled BN)")
+
+    keep = parser.add_argument_group("checkpoints")
+    add(keep, "--checkpoint-dir", metavar="DIR",
+        help="keep the run's checkpoint here (one file per run setting, written atomically)")
+    add(keep, "--checkpoint-every", type=int, metavar="N",
+        help="save after every N-th epoch (default 10; 0: only after the last); the last is always saved")
+    add(keep, "--resume", action="store_true", default=None,
+        help="continue from the checkpoint in --checkpoint-dir; without one, start from scratch")
 
     output = parser.add_argument_group("evaluation and output")
     add(output, "--probe", choices=("logistic", "sgd"),
@@ -203,7 +223,8 @@ def command_run(args: argparse.Namespace) -> int:
     if args.mix is not None and not cfg.imix:
         logger.warning("--mix %s has no effect without --imix", args.mix)
     record = run_experiment(cfg, domain)
-    print(summary_line(record))
+    if record is not None:  # None on the other processes under torchrun
+        print(summary_line(record))
     return 0
 
 
@@ -286,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         tune_allocator()
         args = parse(argv)
+        if args.command in ("run", "suite"):
+            init_distributed(args)
         return COMMANDS[args.command](args)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -293,3 +316,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; records of finished runs are intact.", file=sys.stderr)
         return 130
+    finally:
+        from .distributed import shutdown
+
+        shutdown()
+
+
+def init_distributed(args: argparse.Namespace) -> None:
+    """Under torchrun: join the process group, and let only rank 0 show notes and progress."""
+    from . import distributed
+
+    distributed.init_from_env(getattr(args, "device", None) or "auto")
+    if not distributed.is_main():
+        args.quiet = True
+        configure(True)

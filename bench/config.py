@@ -62,6 +62,15 @@ class RunConfig:
     device: str = "auto"
     precision: str = "fp32"  # fp32, bf16 or fp16 autocast
     channels_last: bool = False  # NHWC memory layout for 4-D inputs (faster convolutions)
+    compile: bool = False  # torch.compile the backbone for training
+    workers: int = 0  # CPU threads for torch (0: PyTorch's default; see bench/speed.py)
+    sync_bn: bool = False  # BatchNorm statistics over the global batch (several processes)
+    shuffle_bn: bool = False  # MoCo: shuffle keys across processes before the key encoder
+
+    # checkpoints (bench/checkpoint.py)
+    checkpoint_dir: str | None = None  # None: no checkpoints
+    checkpoint_every: int = 10  # epochs between checkpoints; the last epoch is always saved
+    resume: bool = False  # continue from the checkpoint in checkpoint_dir, if there is one
 
     # evaluation and bookkeeping
     probe: str = "logistic"  # logistic (L-BFGS, C chosen on validation) or sgd (the paper's protocol)
@@ -96,6 +105,13 @@ class RunConfig:
             (self.eval_every >= 0, f"--eval-every must be 0 (off) or a number of epochs, got {self.eval_every}"),
             (self.probe in PROBES, f"unknown probe {self.probe!r}; valid choices: {', '.join(PROBES)}."),
             (self.optimizer in ("sgd", "adamw"), f"unknown optimizer {self.optimizer!r}; valid choices: adamw, sgd."),
+            (self.checkpoint_every >= 0,
+             f"--checkpoint-every must be 0 (only the last epoch) or a number of epochs, got {self.checkpoint_every}"),
+            (not self.resume or self.checkpoint_dir is not None,
+             "--resume needs --checkpoint-dir DIR: the folder the run's checkpoint is kept in."),
+            (self.workers >= 0, f"--workers must be 0 (PyTorch's default) or a number of threads, got {self.workers}"),
+            (not self.shuffle_bn or self.method in ("moco", "mocov2"),
+             f"--shuffle-bn applies to MoCo's key encoder only, not --method {self.method}; use --sync-bn."),
             (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:"),
              f"unknown device {self.device!r}; valid choices: auto, cpu, cuda, cuda:N."),
         ]
@@ -111,6 +127,10 @@ FIELD_NAMES = {f.name for f in dataclasses.fields(RunConfig)}
 BOOKKEEPING_FIELDS = frozenset({"results", "quiet", "device", "data_root", "checkpoint_dir", "checkpoint_every",
                                 "resume", "workers"})
 
+# Measured settings added after records existed, with their defaults. At the default they are
+# left out of the digest, so older records still count as the same runs (the suite skips them).
+LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False}
+
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:
     """A short digest of what a run measures, so equal requests are recognised across runs.
@@ -120,7 +140,8 @@ def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = froze
     import hashlib
     import json
 
-    kept = {k: v for k, v in config.items() if k not in BOOKKEEPING_FIELDS and k not in ignore}
+    kept = {k: v for k, v in config.items() if k not in BOOKKEEPING_FIELDS and k not in ignore
+            and not (k in LATER_FIELDS and v == LATER_FIELDS[k])}
     return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

@@ -9,11 +9,13 @@ from tqdm import tqdm
 
 
 class EpochProgress:
-    def __init__(self, total: int, description: str, quiet: bool = False) -> None:
+    def __init__(self, total: int, description: str, quiet: bool = False, done: int = 0) -> None:
+        """``done``: epochs finished before (a resumed run), so the time left counts only new ones."""
         self.total = total
-        self.quiet = quiet or total == 0
+        self.done = done
+        self.quiet = quiet or total <= done
         self.interactive = sys.stderr.isatty()
-        self.bar = tqdm(total=total, desc=description, unit="epoch", leave=False) if (
+        self.bar = tqdm(total=total, initial=done, desc=description, unit="epoch", leave=False) if (
             self.interactive and not self.quiet) else None
         self.description = description
         self.every = max(1, total // 10)
@@ -27,7 +29,7 @@ class EpochProgress:
             self.bar.set_postfix(loss=f"{loss:.4f}", samples_s=f"{samples_per_second:,.0f}")
             self.bar.update(1)
         elif epoch % self.every == 0 or epoch == self.total:
-            left = (time.monotonic() - self.started) / epoch * (self.total - epoch)
+            left = (time.monotonic() - self.started) / (epoch - self.done) * (self.total - epoch)
             print(f"{self.description}: epoch {epoch}/{self.total} loss {loss:.4f} "
                   f"({samples_per_second:,.0f} samples/s, {left:.0f} s left)", file=sys.stderr, flush=True)
 

@@ -14,6 +14,7 @@ from domains.base import DataRequest, Domain, DomainData, Split
 from domains.checks import check_adapter
 from encoders import build_encoder
 
+from . import distributed
 from .config import RunConfig
 from .environment import environment
 from .errors import UserError, unknown_choice
@@ -23,6 +24,7 @@ from .methods import build_method, canonical_method, check_method_config
 from .probe import PROBE_FUNCTIONS, extract_features, knn_accuracy, linear_probe
 from .results import RECORD_VERSION, append_record
 from .rng import Rng
+from .sync_bn import convert_sync_batchnorm
 from .trainer import pretrain
 
 
@@ -81,14 +83,21 @@ def knn_monitor(cfg: RunConfig, method, domain: Domain, data: DomainData,
     return evaluate
 
 
-def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any]:
-    """Pretrain, evaluate and append the record; returns the record."""
+def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any] | None:
+    """Pretrain, evaluate and append the record; returns the record.
+
+    Under torchrun every process pretrains its share; rank 0 alone evaluates, writes the
+    record and returns it, the others return None.
+    """
     started = time.perf_counter()
     check_method_config(cfg)
     check_mixing(cfg, domain)
-    device = resolve_device(cfg.device)
-    torch.manual_seed(cfg.seed)  # weight initialisation
-    rng = Rng.from_seed(cfg.seed, device)
+    distributed.init_from_env(cfg.device)
+    device = distributed.device_for_rank(resolve_device(cfg.device))
+    if cfg.workers:
+        torch.set_num_threads(cfg.workers)
+    torch.manual_seed(cfg.seed)  # weight initialisation: equal on every process
+    rng = Rng.from_seed(cfg.seed + distributed.rank(), device)  # augmentations and mixing: per process
 
     data = load_data(cfg, domain)
     check_adapter(domain, data, device)
@@ -96,11 +105,16 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any]:
     encoder_name = cfg.encoder or domain.default_encoder
     backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options)
     method = build_method(cfg, backbone, backbone.feature_dim, n_classes=data.n_classes,
-                          n_train=len(pretrain_split)).to(device)
+                          n_train=len(pretrain_split))
+    if cfg.sync_bn:
+        method = convert_sync_batchnorm(method, device)
+    method = method.to(device)
     if cfg.channels_last:
         method = method.to(memory_format=torch.channels_last)
-    monitor = knn_monitor(cfg, method, domain, data, device)
+    monitor = knn_monitor(cfg, method, domain, data, device) if distributed.is_main() else None
     stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=monitor)
+    if not distributed.is_main():
+        return None
 
     train_features = extract_features(method.backbone, domain, data.train.x, device)
     test_features = extract_features(method.backbone, domain, data.test.x, device)
@@ -135,7 +149,7 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any]:
         "train_seconds": stats.seconds,
         "samples_per_second": stats.samples_per_second,
         "wall_seconds": time.perf_counter() - started,
-        "environment": environment(device),
+        "environment": {**environment(device), "processes": distributed.world_size()},
     }
     append_record(cfg.results, record)
     logger.debug("record %s appended to %s", record["id"], cfg.results)

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from . import distributed
 from .config import RunConfig, config_key
 from .errors import UserError, unknown_choice
 from .presets import get_preset
+from .results import read_records
 
 # Grid axes that the suite sets per cell; presets and files may not set them as settings.
 AXES = ("domain", "method", "imix", "mix", "seed", "data_ratio")
@@ -322,28 +324,39 @@ class Claims:
         return True
 
 
+def _decide(cell: Cell, results: str, claims: Claims) -> str:
+    """'recorded', 'claimed' (by another suite) or 'run' (claimed now by this one)."""
+    # Read again before each cell: another suite may share the results file.
+    if cell.key in finished_keys(read_records(results, missing_ok=True)):
+        return "recorded"
+    return "run" if claims.take(cell.key) else "claimed"
+
+
 def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
     """Run every unfinished cell; a failing cell is reported and the rest go on. 0 if all succeed."""
     out = out or sys.stdout
     from .log import configure
-    from .results import read_records
     from .run import run_experiment
 
     width = len(str(len(grid.cells)))
     failed: list[tuple[Cell, str]] = []
     ran = skipped = busy = 0
     claims = Claims(Path(results).with_name(Path(results).name + ".claims"))
+    main = distributed.is_main()
+    if not main:  # the other processes of a torchrun suite train their share and stay silent
+        out, quiet = open(os.devnull, "w"), True
     for note in grid.notes:
         print(f"note: {note}", file=out)
     for i, cell in enumerate(grid.cells, 1):
         prefix = f"[{i:>{width}}/{len(grid.cells)}]"
-        # Read again before each cell: another suite may share the results file.
-        if cell.key in finished_keys(read_records(results, missing_ok=True)):
+        # Under torchrun rank 0 decides and claims; all processes then run the cell together.
+        decision = distributed.broadcast_object(_decide(cell, results, claims) if main else None)
+        if decision == "recorded":
             skipped += 1
             if not quiet:
                 print(f"{prefix} skip  {cell.label()}: already recorded", file=out, flush=True)
             continue
-        if not claims.take(cell.key):
+        if decision == "claimed":
             busy += 1
             if not quiet:
                 print(f"{prefix} skip  {cell.label()}: running in another suite", file=out, flush=True)
@@ -366,9 +379,10 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
             traceback.print_exc(file=sys.stderr)
             continue
         finally:
-            claims.release(cell.key)
+            if main:
+                claims.release(cell.key)
         ran += 1
-        if not quiet:
+        if not quiet and record is not None:
             print(f"{prefix} done  {cell.label()}: probe {100 * record['probe']['accuracy']:.2f}%  "
                   f"kNN {100 * record['knn']['accuracy']:.2f}%  {_duration(time.perf_counter() - started)}",
                   file=out, flush=True)

@@ -3,6 +3,10 @@
 Batches are drawn from tensors that already sit on the training device, views are made
 there by the domain's batched augmentation, and only the query view is mixed. There is
 no DataLoader: with on-device augmentation it would only add copies and processes.
+
+Under torchrun each process takes its slice of every global batch (bench/distributed.py);
+the losses gather what they need from the other processes, and DDP averages gradients.
+With --checkpoint-dir the state after each N-th epoch is saved, and --resume continues from it.
 """
 
 from __future__ import annotations
@@ -14,16 +18,20 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from domains.base import Domain, Split
 
-from .config import RunConfig
+from . import distributed
+from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from .config import RunConfig, config_key
 from .errors import TrainingDiverged
+from .log import logger
 from .methods import Method
 from .mixing import Mix, Mixer, get_mixer, input_mix
 from .progress import EpochProgress
 from .rng import Rng
+from .training_state import TrainingState
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
@@ -96,6 +104,36 @@ def step_loss(method: Method, query: Tensor, key: Tensor | None, labels: Tensor,
     return one_direction(query, key)
 
 
+class StepLoss(nn.Module):
+    """One batch's loss as a module call, so DistributedDataParallel sees the forward pass."""
+
+    def __init__(self, method: Method, mixer: Mixer | None, cfg: RunConfig, rng: Rng) -> None:
+        super().__init__()
+        self.method = method
+        self.mixer, self.alpha, self.symmetric, self.rng = mixer, cfg.alpha, cfg.symmetric, rng
+
+    def forward(self, query: Tensor, key: Tensor | None, labels: Tensor) -> Tensor:
+        return step_loss(self.method, query, key, labels, self.mixer, self.alpha, self.rng, self.symmetric)
+
+
+@contextlib.contextmanager
+def compiled_backbone(method: Method, enabled: bool):
+    """With --compile: torch.compile the backbone's forward for training only.
+
+    The loss code (numpy mixing coefficients, queues) stays eager; the compiled forward is
+    removed afterwards, so evaluation's other batch shapes do not trigger recompilation.
+    """
+    if not enabled:
+        yield
+        return
+    backbone = method.backbone
+    backbone.forward = torch.compile(backbone.forward)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del backbone.forward
+
+
 def pretrain(
     method: Method,
     domain: Domain,
@@ -109,10 +147,13 @@ def pretrain(
 
     ``on_epoch_end(epoch)`` (epoch counted from 1) may evaluate the model; whatever it returns
     is kept in ``TrainStats.monitor``. Its time is not counted as training time.
+    ``rng`` is this process's generator (seed + rank under torchrun).
     """
     stats = TrainStats()
     n = len(train)
-    batch_size = min(cfg.batch_size, n)
+    world, rank = distributed.world_size(), distributed.rank()
+    batch_size = min(cfg.batch_size, n)  # the global batch
+    local = distributed.local_batch_size(batch_size)
     steps_per_epoch = n // batch_size
     total_steps = cfg.epochs * steps_per_epoch
     optimizer = build_optimizer(cfg, [p for p in method.parameters() if p.requires_grad])
@@ -120,20 +161,32 @@ def pretrain(
         optimizer, warmup_cosine(total_steps, cfg.warmup_epochs * steps_per_epoch))
     scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")
     mixer = get_mixer(cfg.mix) if cfg.imix else None
+    # One process keeps the data order on its own generator, as before there were several;
+    # several processes need one order they all agree on, apart from their augmentations.
+    order_generator = rng.torch if world == 1 else torch.Generator(device=rng.torch.device).manual_seed(cfg.seed)
+    state = TrainingState(method, optimizer, scheduler, scaler, rng, order_generator, stats)
+    path = checkpoint_path(cfg.checkpoint_dir, config_key(cfg.to_dict())) if cfg.checkpoint_dir else None
+    if path is not None and cfg.resume:
+        resume(state, path, cfg, rank, world)
+    model = distributed.wrap(StepLoss(method, mixer, cfg, rng))
     x_all, y_all = train.x.to(device), train.y.to(device)
-    progress = EpochProgress(cfg.epochs, f"{cfg.method}{'+i-Mix' if cfg.imix else ''}", cfg.quiet)
+    progress = EpochProgress(cfg.epochs, f"{cfg.method}{'+i-Mix' if cfg.imix else ''}",
+                             cfg.quiet or not distributed.is_main(), done=state.epoch)
     method.train()
+    cleanup = contextlib.ExitStack()
+    cleanup.enter_context(compiled_backbone(method, cfg.compile))
     try:
-        for epoch in range(cfg.epochs):
+        for epoch in range(state.epoch, cfg.epochs):
             started = time.perf_counter()
-            order = torch.randperm(n, generator=rng.torch, device=rng.torch.device).to(device)
+            order = torch.randperm(n, generator=order_generator, device=order_generator.device).to(device)
             loss_sum = torch.zeros((), device=device)
             for step in range(steps_per_epoch):
-                index = order[step * batch_size:(step + 1) * batch_size]
+                start = step * batch_size + rank * local
+                index = order[start:start + local]
                 x, labels = x_all[index], y_all[index]
                 with autocast(device, cfg.precision):
                     query, key = make_views(domain, method, x, rng, cfg)
-                    loss = step_loss(method, query, key, labels, mixer, cfg.alpha, rng, cfg.symmetric)
+                    loss = model(query, key, labels)
                 optimizer.zero_grad(set_to_none=True)
                 scaler.scale(loss).backward()
                 scaler.step(optimizer)
@@ -141,7 +194,8 @@ def pretrain(
                 scheduler.step()
                 method.after_step()
                 loss_sum += loss.detach().float()
-            epoch_loss = float(loss_sum) / steps_per_epoch  # one device sync per epoch
+            # one device sync (and one collective) per epoch
+            epoch_loss = float(distributed.mean_over_processes(loss_sum)) / steps_per_epoch
             if not math.isfinite(epoch_loss):
                 raise TrainingDiverged(
                     f"the loss became {epoch_loss} in epoch {epoch + 1}. Likely causes: a learning "
@@ -160,6 +214,30 @@ def pretrain(
                 if entry is not None:
                     stats.monitor.append(entry)
                 method.train()
+            state.epoch = epoch + 1
+            if path is not None and (state.epoch == cfg.epochs or (
+                    cfg.checkpoint_every > 0 and state.epoch % cfg.checkpoint_every == 0)):
+                save(state, path, cfg)
     finally:
         progress.close()
+        cleanup.close()
     return stats
+
+
+def save(state: TrainingState, path, cfg: RunConfig) -> None:
+    """Rank 0 writes the checkpoint, with every process's random generator states."""
+    rng_states = distributed.gather_objects(state.rng.state_dict())
+    if distributed.is_main():
+        save_checkpoint(path, config_key(cfg.to_dict()), state.epoch, state.state_dict(rng_states))
+
+
+def resume(state: TrainingState, path, cfg: RunConfig, rank: int, world: int) -> None:
+    """Restore ``state`` from ``path``; start from scratch, with a note, when there is none yet."""
+    payload = load_checkpoint(path, config_key(cfg.to_dict()))
+    if payload is None:
+        if distributed.is_main():
+            logger.info("--resume: no checkpoint at %s yet; starting from scratch", path)
+        return
+    state.load_state_dict(payload["state"], rank, world)
+    if distributed.is_main():
+        logger.info("resumed from %s after epoch %d of %d", path, state.epoch, cfg.epochs)

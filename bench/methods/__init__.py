@@ -65,7 +65,7 @@ def build_method(
     if name == "moco":
         size = moco_queue_size(cfg.queue_size, n_train, cfg.batch_size)
         return MoCo(backbone, feature_dim, temperature=cfg.temperature, momentum=cfg.ema,
-                    queue_size=size, generator=generator, **heads)
+                    queue_size=size, generator=generator, shuffle_bn=cfg.shuffle_bn, **heads)
     if name == "byol":
         return BYOL(backbone, feature_dim, momentum=cfg.ema, **heads)
     return Supervised(backbone, feature_dim, n_classes=n_classes)

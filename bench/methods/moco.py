@@ -3,6 +3,11 @@
 The key encoder is an EMA of the query encoder. Each query is classified over N + K
 columns: the N keys of this batch (the virtual classes, which i-Mix mixes) followed by
 the K queued keys of earlier batches (negatives for every query).
+
+Under torchrun the keys of all processes are gathered before they are used: the in-batch
+classes are the global batch (this process's own keys start at column rank * local batch),
+and every process pushes the same global keys, so the queues stay identical.
+With --shuffle-bn the key encoder sees a random share of the global batch (batch_shuffle.py).
 """
 
 from __future__ import annotations
@@ -13,17 +18,22 @@ from torch.nn import functional as F
 
 from encoders.heads import projection_head
 
+from .. import distributed
 from ..mixing import Mix
 from .base import Method
+from .batch_shuffle import shuffled
 from .ema import ema_update, frozen_copy
 from .queue import KeyQueue
 from .virtual_labels import mixed_cross_entropy, virtual_labels
 
 
-def moco_loss(query: Tensor, key: Tensor, queue: Tensor, mix: Mix, temperature: float) -> Tensor:
-    """(N+K)-way cross-entropy; ``query``, ``key`` (N, D) and ``queue`` (K, D) are unit vectors."""
+def moco_loss(query: Tensor, key: Tensor, queue: Tensor, mix: Mix, temperature: float, offset: int = 0) -> Tensor:
+    """(N+K)-way cross-entropy; ``query`` (n, D), ``key`` (N, D) and ``queue`` (K, D) are unit vectors.
+
+    Query i's own key is row offset + i of ``key`` (n == N and offset 0 on one process).
+    """
     logits = torch.cat([query @ key.T, query @ queue.T], dim=1) / temperature
-    return mixed_cross_entropy(logits, virtual_labels(query.shape[0], query.device), mix)
+    return mixed_cross_entropy(logits, virtual_labels(query.shape[0], query.device, offset), mix)
 
 
 class MoCo(Method):
@@ -41,6 +51,7 @@ class MoCo(Method):
         momentum: float,
         queue_size: int,
         generator: torch.Generator | None = None,
+        shuffle_bn: bool = False,
     ) -> None:
         super().__init__(backbone)
         self.projector = projection_head(feature_dim, proj_hidden, proj_dim)
@@ -49,14 +60,20 @@ class MoCo(Method):
         self.queue = KeyQueue(queue_size, proj_dim, generator=generator)
         self.temperature = temperature
         self.momentum = momentum
+        self.shuffle_bn = shuffle_bn
         self._pending_keys: list[Tensor] = []
 
     def loss(self, query: Tensor, key: Tensor | None, mix: Mix, labels: Tensor) -> Tensor:
         q = F.normalize(self.projector(self.backbone(query)), dim=1)
         with torch.no_grad():
-            k = F.normalize(self.key_projector(self.key_backbone(key)), dim=1)
-        self._pending_keys.append(k.float())
-        return moco_loss(q, k, self.queue.keys.clone().detach(), mix, self.temperature)
+            k = shuffled(self.encode_key, key) if self.shuffle_bn else self.encode_key(key)
+            keys = distributed.gather(k)
+        self._pending_keys.append(keys.float())
+        return moco_loss(q, keys, self.queue.keys.clone().detach(), mix, self.temperature,
+                         offset=distributed.rank() * q.shape[0])
+
+    def encode_key(self, x: Tensor) -> Tensor:
+        return F.normalize(self.key_projector(self.key_backbone(x)), dim=1)
 
     @torch.no_grad()
     def after_step(self) -> None:

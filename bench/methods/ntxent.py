@@ -3,6 +3,7 @@
 Each of the 2N views is classified against the other 2N - 1, so every anchor has its own
 set of classes. Virtual labels therefore differ per anchor and cannot be mixed: i-Mix is
 refused for this method and applies to the N-pair form (``simclr``) instead.
+Under torchrun each process's 2n anchors are compared with the 2N views of all processes.
 """
 
 from __future__ import annotations
@@ -11,17 +12,26 @@ import torch
 from torch import Tensor
 from torch.nn import functional as F
 
+from .. import distributed
 from ..mixing import Mix
 from .simclr import SimCLR
 
 
-def ntxent_loss(z1: Tensor, z2: Tensor, temperature: float) -> Tensor:
-    """Cross-entropy of each view against its partner among the other 2N - 1 views."""
-    n = z1.shape[0]
-    z = torch.cat([z1, z2])
-    logits = (z @ z.T / temperature).float()
-    logits.fill_diagonal_(float("-inf"))
-    targets = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(z.device)
+def ntxent_loss(z1: Tensor, z2: Tensor, temperature: float,
+                all1: Tensor | None = None, all2: Tensor | None = None, offset: int = 0) -> Tensor:
+    """Cross-entropy of each view against its partner among the other 2N - 1 views.
+
+    ``z1``, ``z2`` (n, D) are this process's views; ``all1``, ``all2`` (N, D) those of all
+    processes (default: the same), in which this process's rows start at ``offset``.
+    """
+    all1 = z1 if all1 is None else all1
+    all2 = z2 if all2 is None else all2
+    n, big_n = z1.shape[0], all1.shape[0]
+    own = torch.arange(offset, offset + n, device=z1.device)
+    logits = (torch.cat([z1, z2]) @ torch.cat([all1, all2]).T / temperature).float()
+    rows = torch.arange(2 * n, device=z1.device)
+    logits[rows, torch.cat([own, own + big_n])] = float("-inf")  # a view is not its own candidate
+    targets = torch.cat([own + big_n, own])
     return F.cross_entropy(logits, targets)
 
 
@@ -39,4 +49,6 @@ class NTXent(SimCLR):
     def loss(self, query: Tensor, key: Tensor | None, mix: Mix, labels: Tensor) -> Tensor:
         if not bool((mix.lam == 1).all()):
             raise ValueError(self.imix_refusal)
-        return ntxent_loss(self.embed(query), self.embed(key), self.temperature)
+        z1, z2 = self.embed(query), self.embed(key)
+        return ntxent_loss(z1, z2, self.temperature, distributed.gather_with_grad(z1),
+                           distributed.gather_with_grad(z2), offset=distributed.rank() * z1.shape[0])

@@ -3,6 +3,12 @@
 Each query's classes are the N key views of the batch; its own key is the positive and the
 query's sibling views are not negatives. Unlike NT-Xent, every query shares the same N
 classes, so the virtual labels can be mixed.
+
+Under torchrun the keys of all processes are gathered (with gradients), so every query is
+classified over the global batch; a process's own keys start at column rank * local batch,
+which is where its virtual labels point. The i-Mix permutation is drawn per process within
+its local batch (inputs are mixed before the encoder, on the process that holds them), so a
+mixed partner's label is also offset by the rank.
 """
 
 from __future__ import annotations
@@ -12,18 +18,20 @@ from torch.nn import functional as F
 
 from encoders.heads import projection_head
 
+from .. import distributed
 from ..mixing import Mix
 from .base import Method
 from .virtual_labels import mixed_cross_entropy, virtual_labels
 
 
-def npair_loss(query: Tensor, key: Tensor, mix: Mix, temperature: float) -> Tensor:
+def npair_loss(query: Tensor, key: Tensor, mix: Mix, temperature: float, offset: int = 0) -> Tensor:
     """N-way softmax of cos(q_i, k_n)/tau over the N keys, with mixed virtual labels.
 
-    ``query`` and ``key`` are (N, D) and L2-normalised.
+    ``query`` (n, D) and ``key`` (N, D) are L2-normalised; query i's own key is row offset + i
+    (n == N and offset 0 on one process).
     """
     logits = query @ key.T / temperature
-    return mixed_cross_entropy(logits, virtual_labels(query.shape[0], query.device), mix)
+    return mixed_cross_entropy(logits, virtual_labels(query.shape[0], query.device, offset), mix)
 
 
 class SimCLR(Method):
@@ -39,4 +47,6 @@ class SimCLR(Method):
         return F.normalize(self.projector(self.backbone(x)), dim=1)
 
     def loss(self, query: Tensor, key: Tensor | None, mix: Mix, labels: Tensor) -> Tensor:
-        return npair_loss(self.embed(query), self.embed(key), mix, self.temperature)
+        q, k = self.embed(query), self.embed(key)
+        return npair_loss(q, distributed.gather_with_grad(k), mix, self.temperature,
+                          offset=distributed.rank() * q.shape[0])

@@ -1,0 +1,88 @@
+"""Checkpoint files: written atomically, read back with a clear message when they do not fit.
+
+A checkpoint is written to a temporary file in the same folder, flushed to disk, then renamed
+over the old one (``os.replace`` is atomic on POSIX and Windows). A crash or a full disk while
+writing therefore leaves the previous checkpoint intact and never a half-written file under
+the checkpoint's name.
+
+Each run has its own file, named by the digest of what it measures (``config_key``), so one
+``--checkpoint-dir`` serves a whole suite and ``--resume`` can always be passed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .errors import UserError
+
+FORMAT = 1
+
+
+def checkpoint_path(folder: str | Path, key: str) -> Path:
+    return Path(folder) / f"run-{key}.pt"
+
+
+def save_atomic(payload: dict[str, Any], path: Path) -> None:
+    """torch.save to a temporary name beside ``path``, fsync, then rename over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a process killed while writing
+        stale.unlink(missing_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes the file private; a checkpoint need not be
+        with os.fdopen(fd, "wb") as file:
+            torch.save(payload, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    try:  # make the rename itself durable; not possible on every platform
+        folder = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(folder)
+    except OSError:
+        pass
+    finally:
+        os.close(folder)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def save_checkpoint(path: Path, key: str, epoch: int, state: dict[str, Any]) -> None:
+    save_atomic({"format": FORMAT, "config_key": key, "epoch": epoch, "state": state}, path)
+
+
+def load_checkpoint(path: Path, key: str) -> dict[str, Any] | None:
+    """The payload saved at ``path`` for the run with config digest ``key``; None if there is none.
+
+    Raises UserError for a file that cannot be read or belongs to another run.
+    """
+    if not path.exists():
+        return None
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as error:  # truncated, not a torch file, written by an incompatible version
+        raise UserError(
+            f"the checkpoint {path} cannot be read ({type(error).__name__}: {error}). Delete it to start "
+            "this run from scratch, or drop --resume, or pass another --checkpoint-dir.") from error
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise UserError(f"{path} is not an imix-bench checkpoint of format {FORMAT}. Delete it, drop --resume, "
+                        "or pass another --checkpoint-dir.")
+    if payload.get("config_key") != key:
+        raise UserError(
+            f"the checkpoint {path} was written by a run with other settings (config key "
+            f"{payload.get('config_key')}, this run's is {key}). Use another --checkpoint-dir or drop --resume.")
+    return payload

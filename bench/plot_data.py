@@ -41,7 +41,7 @@ def _method_rank(method: str) -> tuple[int, str]:
     return (order.index(method) if method in order else len(order), method)
 
 
-def _method_order(methods: Iterable[str]) -> list[str]:
+def method_order(methods: Iterable[str]) -> list[str]:
     return sorted(set(methods), key=_method_rank)
 
 
@@ -98,7 +98,7 @@ def bar_panels(records: Iterable[dict[str, Any]], metric: str = "probe") -> list
         by_dataset[(c.domain, c.dataset)].append(c)
     panels = []
     for (domain, dataset), items in by_dataset.items():
-        methods = _method_order(c.method for c in items)
+        methods = method_order(c.method for c in items)
         mixes = sorted({c.mix for c in items if c.mix}, key=lambda m: (m != "mixup", m))
         with_mix = any(m != "mixup" for m in mixes)
         names = {mix: f"i-Mix ({mix})" if with_mix else "i-Mix" for mix in mixes}
@@ -178,7 +178,7 @@ def curve_panels(records: Iterable[dict[str, Any]]) -> list[CurvePanel]:
     panels = []
     datasets = sorted({key[:2] for key in groups})
     for domain, dataset in datasets:
-        for method in _method_order(m for d, s, m in groups if (d, s) == (domain, dataset)):
+        for method in method_order(m for d, s, m in groups if (d, s) == (domain, dataset)):
             group = groups[(domain, dataset, method)]
             with_mix = len({r.get("mix") or "mixup" for r in group if r["imix"]}) > 1
             arms: dict[str, list[dict[str, Any]]] = defaultdict(list)

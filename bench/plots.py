@@ -45,23 +45,32 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def _grid(n: int, columns: int) -> tuple[int, int]:
+def _panel_grid(n: int, panel_width: float, panel_height: float, min_width: float, columns: int = 3):
+    """A figure of n panels, `columns` a row, with room for a title and a legend; unused axes hidden."""
     columns = max(1, min(columns, n))
-    return math.ceil(n / columns), columns
+    rows = math.ceil(n / columns)
+    fig = _figure(max(min_width, panel_width * columns), panel_height * rows + 0.9)
+    axes = list(fig.subplots(rows, columns, squeeze=False).flat)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes[:n]
 
 
-def _all_labels(panels: Iterable[Any], attribute: str) -> list[str]:
-    labels: list[str] = []
-    for panel in panels:
-        for label in attribute_labels(panel, attribute):
-            if label not in labels:
-                labels.append(label)
+def _arm_order(label_lists: Iterable[Iterable[str]]) -> list[str]:
+    """Every arm label that appears, the baseline first: the colour of an arm is its place here."""
+    labels = {label for labels in label_lists for label in labels}
     return sorted(labels, key=lambda a: (a != "baseline", a))
 
 
-def attribute_labels(panel: Any, attribute: str) -> list[str]:
-    items = getattr(panel, attribute)
-    return [item if isinstance(item, str) else item.label for item in items]
+def _figure_legend(fig, axes: Iterable[Any]) -> None:
+    """One legend below the panels with every label that appears in any of them."""
+    handles, labels = [], []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)), frameon=False)
 
 
 def _finite(values: Iterable[float]) -> list[float]:
@@ -70,11 +79,9 @@ def _finite(values: Iterable[float]) -> list[float]:
 
 def plot_bars(panels: list[BarPanel], path: Path, metric: str = "probe") -> Path:
     """Per data set, baseline and i-Mix bars per method with mean ± std over seeds."""
-    rows, columns = _grid(len(panels), 3)
-    fig = _figure(max(6.5, 4.3 * columns), 3.3 * rows + 0.9)
-    axes = fig.subplots(rows, columns, squeeze=False)
-    order = _all_labels(panels, "series")
-    for ax, panel in zip(axes.flat, panels):
+    fig, axes = _panel_grid(len(panels), 4.3, 3.3, min_width=6.5)
+    order = _arm_order(p.series for p in panels)
+    for ax, panel in zip(axes, panels):
         width = 0.8 / len(panel.series)
         tops, bottoms = [], []
         for i, name in enumerate(panel.series):
@@ -88,9 +95,8 @@ def plot_bars(panels: list[BarPanel], path: Path, metric: str = "probe") -> Path
         top = max(tops) if tops else 100.0
         bottom = min(bottoms) if bottoms else 0.0
         span = max(top - bottom, 1.0)
-        for name, gains in panel.gain.items():
-            if len(panel.gain) > 1:
-                continue  # several i-Mix variants: the bars speak for themselves
+        if len(panel.gain) == 1:  # with several i-Mix variants the bars speak for themselves
+            (gains,) = panel.gain.values()
             for m, (gain, p) in enumerate(gains):
                 if not math.isnan(gain):
                     star = "*" if not math.isnan(p) and p < 0.05 else ""
@@ -103,10 +109,7 @@ def plot_bars(panels: list[BarPanel], path: Path, metric: str = "probe") -> Path
         ax.set_ylabel("accuracy (%)")
         ax.grid(axis="y", alpha=0.3)
         ax.set_axisbelow(True)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_visible(False)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), frameon=False)
+    _figure_legend(fig, axes)
     fig.suptitle(f"Baseline vs i-Mix: {METRIC_LABELS[metric]}, mean ± std over seeds\n"
                  "numbers: i-Mix gain in points (* p < 0.05, paired t-test over seeds); y axes do not start at 0",
                  fontsize=10, x=0.01, ha="left")
@@ -117,12 +120,12 @@ def plot_curves(panels: list[CurvePanel], path: Path) -> Path:
     """Pretraining loss (solid, left axis) and the kNN monitor (dashed, right axis) per epoch."""
     from matplotlib.ticker import MaxNLocator
 
-    methods = plot_data._method_order(p.method for p in panels)
+    methods = plot_data.method_order(p.method for p in panels)
     datasets = list(dict.fromkeys((p.domain, p.dataset) for p in panels))
     rows, columns = len(datasets), len(methods)
     fig = _figure(max(6.5, 4.2 * columns + 0.6), 2.7 * rows + 0.9)
     axes = fig.subplots(rows, columns, squeeze=False)
-    order = _all_labels(panels, "curves")
+    order = _arm_order([c.label for c in p.curves] for p in panels)
     placed = set()
     drawn = []  # each panel's axes, for the legend
     for panel in panels:
@@ -141,7 +144,7 @@ def plot_curves(panels: list[CurvePanel], path: Path) -> Path:
             if twin is not None and curve.knn_epochs:
                 twin.errorbar(curve.knn_epochs, curve.knn_mean, yerr=curve.knn_std, color=colour, linestyle="--",
                               marker="s", markersize=3, capsize=2, label=f"{curve.label} kNN")
-        ax.set_title(f"{panel.title} ({panel.curves[0].seeds} seeds)", fontsize=9)
+        ax.set_title(f"{panel.title} ({max(c.seeds for c in panel.curves)} seeds)", fontsize=9)
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("pretraining loss")
@@ -151,13 +154,7 @@ def plot_curves(panels: list[CurvePanel], path: Path) -> Path:
     for ax in axes.flat:
         if id(ax) not in placed:
             ax.set_visible(False)
-    handles, labels = [], []
-    for a in drawn:  # one legend for the figure, with every arm and line style that appears
-        for h, label in zip(*a.get_legend_handles_labels()):
-            if label not in labels:
-                handles.append(h)
-                labels.append(label)
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)), frameon=False)
+    _figure_legend(fig, drawn)
     any_monitor = any(p.has_monitor for p in panels)
     fig.suptitle("Pretraining loss per epoch, mean ± std over seeds" +
                  ("; dashed: kNN test accuracy (--eval-every)" if any_monitor else "") +
@@ -168,11 +165,9 @@ def plot_curves(panels: list[CurvePanel], path: Path) -> Path:
 
 def plot_ratios(panels: list[RatioPanel], path: Path, metric: str = "probe") -> Path:
     """Accuracy against the fraction of training data used for pretraining, per arm."""
-    rows, columns = _grid(len(panels), 3)
-    fig = _figure(max(6.0, 4.6 * columns), 3.4 * rows + 0.8)
-    axes = fig.subplots(rows, columns, squeeze=False)
-    order = _all_labels(panels, "series")
-    for ax, panel in zip(axes.flat, panels):
+    fig, axes = _panel_grid(len(panels), 4.6, 3.4, min_width=6.0)
+    order = _arm_order([s.label for s in p.series] for p in panels)
+    for ax, panel in zip(axes, panels):
         ticks: set[float] = set()
         for i, series in enumerate(panel.series):
             percent = [100 * r for r in series.ratios]
@@ -189,8 +184,6 @@ def plot_ratios(panels: list[RatioPanel], path: Path, metric: str = "probe") -> 
         ax.set_title(f"{panel.title} (up to {seeds} seeds)", fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=8)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_visible(False)
     fig.suptitle(f"Data efficiency: {METRIC_LABELS[metric]}, mean ± std over seeds\n"
                  "pretrained on part of the training data; the probe is fitted on all of it",
                  fontsize=10, x=0.01, ha="left")

@@ -132,7 +132,7 @@ def test_every_figure_is_written_as_a_readable_png(tmp_path):
     assert sizes["bars.png"] == (pytest.approx(8.6 * DPI, abs=2), pytest.approx(4.2 * DPI, abs=2))
     # loss curves: data sets in rows (2), methods in columns (3)
     assert sizes["loss_curves.png"] == (pytest.approx(13.2 * DPI, abs=2), pytest.approx(6.3 * DPI, abs=2))
-    assert sizes["data_ratio.png"] == (pytest.approx(6.0 * DPI, abs=2), pytest.approx(4.2 * DPI, abs=2))
+    assert sizes["data_ratio.png"] == (pytest.approx(6.0 * DPI, abs=2), pytest.approx(4.3 * DPI, abs=2))
 
 
 def _write(path, records):

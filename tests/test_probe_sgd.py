@@ -104,3 +104,4 @@ def test_bench_run_with_the_sgd_probe_records_it(tmp_path):
     assert probe["kind"] == "sgd" and record["config"]["probe"] == "sgd"
     assert probe["lr"] in probe_sgd.LR_GRID and set(probe["validation_accuracy"]) == {"0.01", "0.1", "1.0"}
     assert 0.5 < probe["accuracy"] <= 1.0
+    assert record["raw_probe"]["lr"] in probe_sgd.LR_GRID  # the raw-input reference uses the same protocol

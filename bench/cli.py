@@ -182,6 +182,18 @@ def build_parser(domain_cls=None) -> Parser:
     table.add_argument("--format", choices=("markdown", "latex", "csv"), default="markdown")
     table.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                        help="only records whose field (or config field) has this value; repeatable")
+    plot = commands.add_parser(
+        "plot", help="PNG figures: baseline vs i-Mix bars, loss curves, accuracy against data ratio",
+        description="Writes bars.png (each data set at its largest --data-ratio), loss_curves.png and "
+                    "data_ratio.png (groups run at several ratios); a figure the records cannot fill is "
+                    "skipped with a message.")
+    plot.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
+                      help="one or more JSON-lines files of records (default results/runs.jsonl)")
+    plot.add_argument("--out", default="results/figures", help="folder for the PNG files (default results/figures)")
+    plot.add_argument("--metric", choices=("probe", "knn"), default="probe",
+                      help="linear-probe (default) or kNN test accuracy")
+    plot.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                      help="only records whose field (or config field) has this value; repeatable")
     return parser
 
 
@@ -277,6 +289,28 @@ def command_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def selected_records(paths: Sequence[str], where: Sequence[str]) -> list[dict[str, Any]]:
+    """The records of every file, narrowed by --where; a UserError when nothing is left."""
+    from .results import read_records
+    from .tables import select
+
+    records = [r for path in paths for r in read_records(path)]
+    if not records:
+        raise UserError(f"{' '.join(paths)} holds no finished runs yet.")
+    chosen = select(records, list(where))
+    if not chosen:
+        raise UserError(f"no record matches --where {' '.join(where)} ({len(records)} records read).")
+    return chosen
+
+
+def command_plot(args: argparse.Namespace) -> int:
+    from .plots import make_figures
+
+    for line in make_figures(selected_records(args.results, args.where), args.out, args.metric):
+        print(line)
+    return 0
+
+
 def command_suite(args: argparse.Namespace) -> int:
     from .presets import get_preset, load_config_file
     from .results import read_records
@@ -296,7 +330,8 @@ def command_suite(args: argparse.Namespace) -> int:
     return run_grid(grid, args.results, quiet=args.quiet)
 
 
-COMMANDS = {"run": command_run, "suite": command_suite, "list": command_list, "table": command_table}
+COMMANDS = {"run": command_run, "suite": command_suite, "list": command_list, "table": command_table,
+            "plot": command_plot}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

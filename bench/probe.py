@@ -25,12 +25,22 @@ VALIDATION_FRACTION = 0.2
 
 @dataclass
 class ProbeResult:
+    """A probe's test accuracy and the setting it chose on validation (the accuracy of each candidate).
+
+    The logistic probe chooses ``c``; the SGD probe chooses ``lr`` and records its schedule.
+    Settings a probe does not have are left out of the record.
+    """
+
     accuracy: float
-    c: float
+    c: float | None
     validation_accuracy: dict[str, float]
+    lr: float | None = None
+    epochs: int | None = None
+    batch_size: int | None = None
+    momentum: float | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 @torch.no_grad()
@@ -91,5 +101,12 @@ def knn_accuracy(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tenso
     return correct / test_x.shape[0]
 
 
+def sgd_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, seed: int = 0) -> ProbeResult:
+    """The paper's protocol (SGD on the frozen features); see bench/probe_sgd.py."""
+    from .probe_sgd import sgd_probe as probe  # imported here: that module builds on ProbeResult above
+
+    return probe(train_x, train_y, test_x, test_y, seed=seed)
+
+
 # --probe NAME -> the function; the paper's SGD protocol lives in its own module.
-PROBE_FUNCTIONS = {"logistic": linear_probe}
+PROBE_FUNCTIONS = {"logistic": linear_probe, "sgd": sgd_probe}

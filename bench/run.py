@@ -21,7 +21,7 @@ from .errors import UserError, unknown_choice
 from .log import logger
 from .mixing import get_mixer
 from .methods import build_method, canonical_method, check_method_config
-from .probe import PROBE_FUNCTIONS, extract_features, knn_accuracy, linear_probe
+from .probe import PROBE_FUNCTIONS, extract_features, knn_accuracy
 from .results import RECORD_VERSION, append_record
 from .rng import Rng
 from .sync_bn import convert_sync_batchnorm
@@ -125,7 +125,7 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any] | None:
         # The raw inputs are the features of an identity "backbone"; same chunked path as above.
         raw_train = extract_features(nn.Flatten(), domain, data.train.x, device)
         raw_test = extract_features(nn.Flatten(), domain, data.test.x, device)
-        raw = linear_probe(raw_train, data.train.y, raw_test, data.test.y, seed=cfg.seed).to_dict()
+        raw = PROBE_FUNCTIONS[cfg.probe](raw_train, data.train.y, raw_test, data.test.y, seed=cfg.seed).to_dict()
 
     record = {
         "record_version": RECORD_VERSION,

@@ -1,0 +1,191 @@
+"""Figures: their numbers by hand on a small fixture of records, the PNG files, the command line."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bench import plot_data
+from bench.cli import main
+from bench.errors import UserError
+from bench.results import append_record, read_records
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _record(method: str, imix: bool, seed: int, accuracy: float, ratio: float = 1.0, dataset: str = "toy",
+            loss: list[float] | None = None, monitor: list[dict] | None = None, mix: str = "mixup",
+            **config) -> dict:
+    cfg = {"epochs": 3, "batch_size": 64, "method": method, "imix": imix, "seed": seed, "alpha": 1.0, "mix": mix,
+           "data_ratio": ratio, "results": "ignored.jsonl", **config}
+    return {"domain": "tabular", "dataset": dataset, "method": method, "imix": imix, "mix": mix if imix else None,
+            "seed": seed, "config": cfg, "probe": {"kind": "logistic", "accuracy": accuracy},
+            "knn": {"accuracy": accuracy - 0.1}, "loss_curve": loss if loss is not None else [1.0, 0.5, 0.25],
+            "monitor": monitor or []}
+
+
+def fixture_records() -> list[dict]:
+    return [
+        # tabular/toy, all the data: simclr both arms over three seeds, moco baseline only
+        _record("simclr", False, 0, 0.80, loss=[3, 2, 1], monitor=[{"epoch": 1, "knn": 0.5}, {"epoch": 3, "knn": 0.7}]),
+        _record("simclr", False, 1, 0.82, loss=[5, 4, 3], monitor=[{"epoch": 1, "knn": 0.7}]),
+        _record("simclr", False, 2, 0.84, loss=[4, 3, 2]),
+        _record("simclr", True, 0, 0.83, loss=[4, 3]),  # stopped short: curves keep the epochs every seed has
+        _record("simclr", True, 1, 0.85, loss=[6, 5, 4]),
+        _record("simclr", True, 2, 0.87, loss=[5, 4, 3]),
+        _record("moco", False, 0, 0.70),
+        _record("moco", False, 1, 0.74),
+        # the data-ratio ablation of tabular/toy simclr: only in the data-ratio figure
+        _record("simclr", False, 0, 0.60, ratio=0.5),
+        _record("simclr", False, 1, 0.64, ratio=0.5),
+        _record("simclr", True, 0, 0.70, ratio=0.5),
+        _record("simclr", True, 1, 0.70, ratio=0.5),
+        # a data set run only at a fraction of its data
+        _record("byol", False, 0, 0.50, ratio=0.25, dataset="small"),
+        _record("byol", True, 0, 0.55, ratio=0.25, dataset="small"),
+    ]
+
+
+def test_bars_use_each_data_sets_largest_ratio_with_means_stds_and_gains_by_hand():
+    small, toy = plot_data.bar_panels(fixture_records())
+    assert toy.title == "tabular/toy" and toy.methods == ["simclr", "moco"]
+    assert toy.series == ["baseline", "i-Mix"]
+    assert toy.mean["baseline"] == pytest.approx([82.0, 72.0])  # the ratio-0.5 runs stay out
+    assert toy.std["baseline"] == pytest.approx([2.0, math.sqrt(8)])  # 80, 82, 84 and 70, 74: sample std
+    assert toy.n["baseline"] == [3, 2]
+    assert toy.mean["i-Mix"][0] == pytest.approx(85.0) and math.isnan(toy.mean["i-Mix"][1])
+    assert toy.n["i-Mix"] == [3, 0]
+    (gain, p), (no_gain, no_p) = toy.gain["i-Mix"]
+    assert gain == pytest.approx(3.0) and p == 0.0  # the same +3 for every seed
+    assert math.isnan(no_gain) and math.isnan(no_p)
+    assert small.title == "tabular/small (data ratio 0.25)"
+    assert small.mean == {"baseline": [pytest.approx(50.0)], "i-Mix": [pytest.approx(55.0)]}
+
+
+def test_bars_knn_metric_and_mixing_variants_as_separate_series():
+    records = [_record("simclr", False, s, 0.8) for s in range(2)] + \
+              [_record("simclr", True, s, 0.9, mix=m) for s in range(2) for m in ("cutmix", "mixup")]
+    (panel,) = plot_data.bar_panels(records, "knn")
+    assert panel.series == ["baseline", "i-Mix (mixup)", "i-Mix (cutmix)"]
+    assert panel.mean["baseline"] == pytest.approx([70.0]) and panel.mean["i-Mix (cutmix)"] == pytest.approx([80.0])
+
+
+def test_loss_curves_mean_and_std_over_seeds_and_the_knn_monitor_by_hand():
+    panels = plot_data.curve_panels(fixture_records())
+    assert [(p.dataset, p.method) for p in panels] == [("small", "byol"), ("toy", "simclr"), ("toy", "moco")]
+    simclr = panels[1]
+    baseline, imix = simclr.curves
+    assert baseline.label == "baseline" and baseline.seeds == 3 and baseline.epochs == [1, 2, 3]
+    assert baseline.loss_mean == pytest.approx([4.0, 3.0, 2.0]) and baseline.loss_std == pytest.approx([1.0] * 3)
+    assert imix.epochs == [1, 2] and imix.loss_mean == pytest.approx([5.0, 4.0])
+    assert baseline.knn_epochs == [1, 3]
+    assert baseline.knn_mean == pytest.approx([60.0, 70.0])
+    assert baseline.knn_std == pytest.approx([math.sqrt(200), 0.0])  # 50 and 70: sample std 14.14
+    assert simclr.has_monitor and not imix.knn_epochs
+    assert panels[0].title == "tabular/small (data ratio 0.25) byol"
+
+
+def test_a_record_without_epochs_draws_no_curve():
+    assert plot_data.curve_panels([_record("simclr", False, 0, 0.8, loss=[])]) == []
+
+
+def test_a_seed_recorded_twice_keeps_its_last_record():
+    records = [_record("simclr", False, 0, 0.5, loss=[9, 9, 9]), _record("simclr", False, 0, 0.8, loss=[1, 1, 1])]
+    (panel,) = plot_data.bar_panels(records)
+    assert panel.mean["baseline"] == pytest.approx([80.0]) and panel.n["baseline"] == [1]
+    (curves,) = plot_data.curve_panels(records)
+    assert curves.curves[0].loss_mean == pytest.approx([1.0, 1.0, 1.0])
+
+
+def test_data_ratio_series_only_for_groups_with_several_ratios():
+    (panel,) = plot_data.ratio_panels(fixture_records())  # small/byol and toy/moco have one ratio each
+    assert panel.title == "tabular/toy simclr"
+    baseline, imix = panel.series
+    assert baseline.label == "baseline" and baseline.ratios == [0.5, 1.0]
+    assert baseline.mean == pytest.approx([62.0, 82.0]) and baseline.n == [2, 3]
+    assert baseline.std == pytest.approx([math.sqrt(8), 2.0])
+    assert imix.mean == pytest.approx([70.0, 85.0]) and imix.std == pytest.approx([0.0, 2.0])
+
+
+def test_figures_refuse_unlike_runs_as_the_table_does():
+    records = [_record("simclr", False, 0, 0.8), _record("simclr", True, 0, 0.9, epochs=50)]
+    with pytest.raises(UserError, match="epochs"):
+        plot_data.bar_panels(records)
+
+
+def _png_size(path) -> tuple[int, int]:
+    from matplotlib.image import imread
+
+    assert path.read_bytes()[:8] == PNG_SIGNATURE
+    height, width, *_ = imread(path).shape
+    return width, height
+
+
+def test_every_figure_is_written_as_a_readable_png(tmp_path):
+    from bench.plots import DPI, make_figures
+
+    lines = make_figures(fixture_records(), tmp_path / "figures")
+    assert [line.split()[0] for line in lines] == ["wrote"] * 3
+    sizes = {name: _png_size(tmp_path / "figures" / name) for name in ("bars.png", "loss_curves.png", "data_ratio.png")}
+    # bars: two panels side by side (4.3 inches each, 6.5 at least) by one row of 3.3 inches plus titles
+    assert sizes["bars.png"] == (pytest.approx(8.6 * DPI, abs=2), pytest.approx(4.2 * DPI, abs=2))
+    # loss curves: data sets in rows (2), methods in columns (3)
+    assert sizes["loss_curves.png"] == (pytest.approx(13.2 * DPI, abs=2), pytest.approx(6.3 * DPI, abs=2))
+    assert sizes["data_ratio.png"] == (pytest.approx(6.0 * DPI, abs=2), pytest.approx(4.3 * DPI, abs=2))
+
+
+def _write(path, records):
+    for record in records:
+        append_record(path, record)
+    return path
+
+
+def test_plot_command_writes_the_figures_and_names_a_skipped_one(tmp_path, capsys):
+    results = _write(tmp_path / "runs.jsonl", fixture_records())
+    out = tmp_path / "figs"
+    assert main(["plot", "--results", str(results), "--out", str(out), "--metric", "knn"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("wrote") == 3 and sorted(p.name for p in out.iterdir()) == \
+        ["bars.png", "data_ratio.png", "loss_curves.png"]
+    assert main(["plot", "--results", str(results), "--out", str(tmp_path / "one"), "--where", "data_ratio=1"]) == 0
+    printed = capsys.readouterr().out
+    assert "skipped data_ratio.png: no data set and method was run at more than one --data-ratio" in printed
+    assert not (tmp_path / "one" / "data_ratio.png").exists()
+
+
+def test_plot_command_reads_several_results_files(tmp_path, capsys):
+    records = fixture_records()
+    first = _write(tmp_path / "a.jsonl", records[:6])
+    second = _write(tmp_path / "b.jsonl", records[6:])
+    assert main(["plot", "--results", str(first), str(second), "--out", str(tmp_path / "f")]) == 0
+    assert "(2 data set(s))" in capsys.readouterr().out  # toy and small
+
+
+@pytest.mark.parametrize("case, message", [
+    ("missing", "no result records at"),
+    ("empty", "holds no finished runs yet"),
+    ("where", "no record matches --where"),
+    ("unlike", "cannot compare"),
+    ("metric", "invalid choice"),
+])
+def test_plot_command_errors_exit_non_zero_without_a_traceback(case, message, tmp_path, capsys):
+    results = tmp_path / "runs.jsonl"
+    args = ["plot", "--results", str(results), "--out", str(tmp_path / "figs")]
+    if case == "empty":
+        results.write_text("")
+    elif case != "missing":
+        _write(results, [_record("simclr", False, 0, 0.8), _record("simclr", True, 0, 0.9, epochs=50)])
+    if case == "where":
+        args += ["--where", "epochs=7"]
+    if case == "metric":
+        args += ["--metric", "f1"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and message in err and "Traceback" not in err
+    assert not (tmp_path / "figs").exists()
+
+
+def test_records_round_trip_through_the_results_file(tmp_path):
+    results = _write(tmp_path / "runs.jsonl", fixture_records())
+    assert plot_data.bar_panels(read_records(results))[1].mean["baseline"] == pytest.approx([82.0, 72.0])

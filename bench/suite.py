@@ -4,7 +4,9 @@ Every cell is exactly a `bench run` command line, so the dry run can print it an
 rerun any one cell by hand. A cell counts as done when the results file holds a record whose
 resolved config has the same digest (`config_key`), whoever wrote it: restarting a stopped
 suite skips what is finished, and a cell that was cut short simply runs again (from its last
-checkpoint, where the run keeps checkpoints).
+checkpoint: unless told otherwise, the suite checkpoints every cell into `<results>.checkpoints/`,
+passes `--resume`, and deletes a cell's checkpoint once its record is written (the record is
+what the suite keeps; give `--checkpoint-dir DIR` to keep the trained models instead).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import distributed
+from .checkpoint import checkpoint_path
 from .config import RunConfig, config_key
 from .errors import UserError, unknown_choice
 from .presets import get_preset
@@ -332,6 +335,11 @@ def _decide(cell: Cell, results: str, claims: Claims) -> str:
     return "run" if claims.take(cell.key) else "claimed"
 
 
+def checkpoint_folder(results: str) -> Path:
+    """Where a suite keeps the checkpoints of unfinished cells: beside its results file."""
+    return Path(results).with_name(Path(results).name + ".checkpoints")
+
+
 def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
     """Run every unfinished cell; a failing cell is reported and the rest go on. 0 if all succeed."""
     out = out or sys.stdout
@@ -363,6 +371,9 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
             continue
         cell.cfg.results = results
         cell.cfg.quiet = cell.cfg.quiet or quiet
+        own_checkpoints = cell.cfg.checkpoint_dir is None
+        if own_checkpoints:  # a cell cut short resumes from its last epoch on the next suite
+            cell.cfg.checkpoint_dir, cell.cfg.resume = str(checkpoint_folder(results)), True
         configure(cell.cfg.quiet)
         started = time.perf_counter()
         try:
@@ -382,6 +393,8 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
             if main:
                 claims.release(cell.key)
         ran += 1
+        if own_checkpoints and main:
+            checkpoint_path(cell.cfg.checkpoint_dir, cell.key).unlink(missing_ok=True)
         if not quiet and record is not None:
             print(f"{prefix} done  {cell.label()}: probe {100 * record['probe']['accuracy']:.2f}%  "
                   f"kNN {100 * record['knn']['accuracy']:.2f}%  {_duration(time.perf_counter() - started)}",

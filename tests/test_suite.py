@@ -174,3 +174,29 @@ def test_paper_preset_holds_the_papers_settings():
     assert (covtype.encoder, covtype.batch_size, covtype.temperature, covtype.alpha) == ("paper-mlp", 512, 0.1, 2.0)
     assert cifar.scaled_lr == pytest.approx(0.125) and covtype.scaled_lr == pytest.approx(0.25)
     assert (cifar.ema, cifar.queue_size, cifar.proj_dim, cifar.momentum, cifar.weight_decay) == (0.999, 4096, 128, 0.9, 1e-4)
+
+
+def test_suite_resumes_a_cell_from_its_checkpoint_and_removes_it_once_recorded(tmp_path, capsys):
+    from bench.suite import checkpoint_folder
+
+    config = _write_config(tmp_path)
+    results = tmp_path / "runs.jsonl"
+    grid = ["suite", "--config", str(config), "--methods", "simclr", "--seeds", "1", "--mixes", "mixup",
+            "--results", str(results)]
+    # a cell that ran to its checkpoint (here: its last epoch) but never wrote its record
+    cell = expand_grid(preset=None, config=load_config_file(config), domains=None, datasets=None,
+                       methods=["simclr"], seeds=1, mixes=None, data_ratios=None, cli={}).cells[0]
+    elsewhere = tmp_path / "elsewhere.jsonl"
+    assert main(["run", *cell.argv, "--checkpoint-dir", str(checkpoint_folder(str(results))),
+                 "--results", str(elsewhere), "--quiet"]) == 0
+    assert len(list(checkpoint_folder(str(results)).glob("*.pt"))) == 1
+    capsys.readouterr()
+    assert main(grid) == 0
+    assert "after epoch 1 of 1" in capsys.readouterr().err
+    records = read_records(results)
+    assert len(records) == 2  # the resumed cell and its i-Mix partner, each once
+    resumed = next(r for r in records if r["method"] == "simclr" and not r["imix"])
+    first = read_records(elsewhere)[0]
+    # not trained again: the training time is the checkpointed run's, to the last digit
+    assert resumed["loss_curve"] == first["loss_curve"] and resumed["train_seconds"] == first["train_seconds"]
+    assert list(checkpoint_folder(str(results)).glob("*")) == []  # the records are what the suite keeps

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 from scipy import stats
 from tabulate import tabulate
 
-from .config import BOOKKEEPING_FIELDS, config_key
+from .config import BOOKKEEPING_FIELDS, RunConfig, config_key
 from .errors import UserError
 
 METRICS = {"probe": ("probe", "accuracy"), "knn": ("knn", "accuracy")}
@@ -106,9 +106,19 @@ def _differences(configs: list[dict[str, Any]]) -> dict[str, list[str]]:
     return differing
 
 
+def _with_defaults(config: dict[str, Any]) -> dict[str, Any]:
+    """A record's config with settings added since it was written filled in at their defaults.
+
+    Without this, a record made before a setting existed (say ``probe``) would never compare
+    with one made after, though both ran with the same value.
+    """
+    defaults = RunConfig().to_dict()
+    return {**{k: v for k, v in defaults.items() if k not in config}, **config}
+
+
 def check_comparable(label: str, records: list[dict[str, Any]]) -> None:
     """Refuse arms whose configs differ in anything but the i-Mix switch and the seed."""
-    configs = [r["config"] for r in records if "config" in r]
+    configs = [_with_defaults(r["config"]) for r in records if "config" in r]
     if len({config_key(c, TREATMENT_FIELDS) for c in configs}) <= 1:
         return
     differing = _differences(configs)

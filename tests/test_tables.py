@@ -119,3 +119,11 @@ def test_table_command_formats_and_errors(tmp_path, capsys):
     assert "cannot compare" in capsys.readouterr().err
     assert main(["table", "--results", str(path), "--where", "epochs=99"]) == 2
     assert "no record matches" in capsys.readouterr().err
+
+
+def test_a_record_older_than_a_setting_compares_with_one_at_its_default():
+    old = _record("simclr", True, 3, 0.99, "mixup")  # written before --probe existed
+    new = [dict(r, config=dict(r["config"], probe="logistic")) for r in RECORDS]
+    assert len(comparisons(new + [old])) == 2
+    with pytest.raises(UserError, match="probe"):  # a real difference is still refused
+        comparisons(new + [dict(old, config=dict(old["config"], probe="sgd"))])

@@ -7,6 +7,7 @@ can add its own flags (``--label`` for tables, say) before the full parse.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any, Sequence
 
@@ -351,6 +352,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; records of finished runs are intact.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `bench table | head` closed the pipe: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     finally:
         from .distributed import shutdown
 

@@ -64,6 +64,14 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, c: float) -> tuple[StandardScale
     return scaler, model
 
 
+def validation_split(y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the fit and validation parts of a training split, stratified where every class
+    has two samples; every probe chooses its setting on this same split."""
+    counts = np.bincount(y)
+    stratify = y if counts[counts > 0].min() >= 2 else None
+    return train_test_split(np.arange(len(y)), test_size=VALIDATION_FRACTION, random_state=seed, stratify=stratify)
+
+
 def linear_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor,
                  seed: int = 0, c_grid: tuple[float, ...] = PROBE_C_GRID) -> ProbeResult:
     """Multinomial logistic regression on standardised features; C chosen on validation.
@@ -71,10 +79,8 @@ def linear_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tenso
     The chosen C is refitted on the whole training split before the test score.
     """
     x, y = train_x.numpy(), train_y.numpy()
-    counts = np.bincount(y)
-    stratify = y if counts[counts > 0].min() >= 2 else None
-    x_fit, x_val, y_fit, y_val = train_test_split(
-        x, y, test_size=VALIDATION_FRACTION, random_state=seed, stratify=stratify)
+    fit, val = validation_split(y, seed)
+    x_fit, x_val, y_fit, y_val = x[fit], x[val], y[fit], y[val]
     scores = {}
     for c in c_grid:
         scaler, model = _fit_logistic(x_fit, y_fit, c)

@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
-from sklearn.model_selection import train_test_split
 from torch import Tensor
 
-from .probe import VALIDATION_FRACTION, ProbeResult
+from .probe import ProbeResult, validation_split
 
 LR_GRID = (0.01, 0.1, 1.0)
 MOMENTUM = 0.9
@@ -105,11 +103,7 @@ def sgd_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, 
     """
     y_all = train_y.long()
     n_classes = int(y_all.max()) + 1  # from training labels only; a class never seen is never predicted
-    counts = np.bincount(y_all.numpy())
-    stratify = y_all.numpy() if counts[counts > 0].min() >= 2 else None
-    fit_index, val_index = train_test_split(np.arange(len(y_all)), test_size=VALIDATION_FRACTION,
-                                            random_state=seed, stratify=stratify)
-    fit_index, val_index = torch.from_numpy(fit_index), torch.from_numpy(val_index)
+    fit_index, val_index = (torch.from_numpy(i) for i in validation_split(y_all.numpy(), seed))
     epochs = probe_epochs(len(y_all), budget)
     scores = {}
     for lr in lr_grid:

@@ -17,13 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .tables import METRICS, Arm, check_comparable, comparisons, metric_value
+from .tables import METRICS, Arm, check_comparable, comparisons, data_ratio, method_order, metric_value
 
 METRIC_LABELS = {"probe": "linear-probe test accuracy (%)", "knn": "kNN test accuracy (%)"}
-
-
-def data_ratio(record: dict[str, Any]) -> float:
-    return float(record.get("config", {}).get("data_ratio", 1.0))
 
 
 def _dataset_key(record: dict[str, Any]) -> tuple[str, str]:
@@ -32,17 +28,6 @@ def _dataset_key(record: dict[str, Any]) -> tuple[str, str]:
 
 def _title(domain: str, dataset: str, ratio: float = 1.0) -> str:
     return f"{domain}/{dataset}" + (f" (data ratio {ratio:g})" if ratio < 1 else "")
-
-
-def _method_rank(method: str) -> tuple[int, str]:
-    from .methods import METHODS
-
-    order = list(METHODS)  # the paper's order: SimCLR (N-pair), MoCo, BYOL
-    return (order.index(method) if method in order else len(order), method)
-
-
-def method_order(methods: Iterable[str]) -> list[str]:
-    return sorted(set(methods), key=_method_rank)
 
 
 def arm_label(record: dict[str, Any], with_mix: bool = False) -> str:
@@ -219,7 +204,8 @@ def ratio_panels(records: Iterable[dict[str, Any]], metric: str = "probe") -> li
     for record in records:
         groups[(*_dataset_key(record), record["method"])].append(record)
     panels = []
-    for domain, dataset, method in sorted(groups, key=lambda k: (k[0], k[1], _method_rank(k[2]))):
+    order = method_order(method for _, _, method in groups)
+    for domain, dataset, method in sorted(groups, key=lambda k: (k[0], k[1], order.index(k[2]))):
         group = groups[(domain, dataset, method)]
         ratios = sorted({data_ratio(r) for r in group})
         if len(ratios) < 2:

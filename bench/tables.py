@@ -166,7 +166,7 @@ def comparisons(records: Iterable[dict[str, Any]], metric: str = "probe") -> lis
     baselines: dict[tuple, list[dict]] = defaultdict(list)
     treated: dict[tuple, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for record in records:
-        key = (record["domain"], record["dataset"], _data_ratio(record), record["method"])
+        key = (record["domain"], record["dataset"], data_ratio(record), record["method"])
         if record["imix"]:
             treated[key][record.get("mix") or "mixup"].append(record)
         else:
@@ -184,8 +184,17 @@ def comparisons(records: Iterable[dict[str, Any]], metric: str = "probe") -> lis
     return result
 
 
-def _data_ratio(record: dict[str, Any]) -> float:
+def data_ratio(record: dict[str, Any]) -> float:
+    """The fraction of the training split a run pretrained on (records before the setting: 1)."""
     return float(record.get("config", {}).get("data_ratio", 1.0))
+
+
+def method_order(methods: Iterable[str]) -> list[str]:
+    """The paper's order: SimCLR (N-pair), MoCo, BYOL, then any others by name."""
+    from .methods import METHODS
+
+    order = list(METHODS)
+    return sorted(set(methods), key=lambda m: (order.index(m) if m in order else len(order), m))
 
 
 def _cell(arm: Arm, better: bool, bold: tuple[str, str], pm: str) -> str:
@@ -203,10 +212,7 @@ def _gain(c: Comparison) -> str:
 
 
 def wide_rows(items: list[Comparison], bold: tuple[str, str], pm: str) -> tuple[list[str], list[list[str]]]:
-    from .methods import METHODS
-
-    order = list(METHODS)  # the paper's order: SimCLR (N-pair), MoCo, BYOL
-    methods = sorted(dict.fromkeys(c.method for c in items), key=lambda m: (order.index(m) if m in order else 99, m))
+    methods = method_order(c.method for c in items)
     headers = ["dataset"]
     for method in methods:
         headers += [method, f"{method} + i-Mix", "gain (p)"]

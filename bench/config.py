@@ -63,7 +63,7 @@ class RunConfig:
     precision: str = "fp32"  # fp32, bf16 or fp16 autocast
     channels_last: bool = False  # NHWC memory layout for 4-D inputs (faster convolutions)
     compile: bool = False  # torch.compile the backbone for training
-    workers: int = 0  # CPU threads for torch (0: PyTorch's default; see bench/speed.py)
+    workers: int = 0  # CPU threads for torch (0: PyTorch's default; README: Running fast)
     sync_bn: bool = False  # BatchNorm statistics over the global batch (several processes)
     shuffle_bn: bool = False  # MoCo: shuffle keys across processes before the key encoder
 

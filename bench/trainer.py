@@ -165,9 +165,10 @@ def pretrain(
     # several processes need one order they all agree on, apart from their augmentations.
     order_generator = rng.torch if world == 1 else torch.Generator(device=rng.torch.device).manual_seed(cfg.seed)
     state = TrainingState(method, optimizer, scheduler, scaler, rng, order_generator, stats)
-    path = checkpoint_path(cfg.checkpoint_dir, config_key(cfg.to_dict())) if cfg.checkpoint_dir else None
+    run_key = config_key(cfg.to_dict())  # a checkpoint belongs to exactly this run's settings
+    path = checkpoint_path(cfg.checkpoint_dir, run_key) if cfg.checkpoint_dir else None
     if path is not None and cfg.resume:
-        resume(state, path, cfg, rank, world)
+        resume(state, path, run_key, cfg.epochs, rank, world)
     model = distributed.wrap(StepLoss(method, mixer, cfg, rng))
     x_all, y_all = train.x.to(device), train.y.to(device)
     progress = EpochProgress(cfg.epochs, f"{cfg.method}{'+i-Mix' if cfg.imix else ''}",
@@ -217,27 +218,27 @@ def pretrain(
             state.epoch = epoch + 1
             if path is not None and (state.epoch == cfg.epochs or (
                     cfg.checkpoint_every > 0 and state.epoch % cfg.checkpoint_every == 0)):
-                save(state, path, cfg)
+                save(state, path, run_key)
     finally:
         progress.close()
         cleanup.close()
     return stats
 
 
-def save(state: TrainingState, path, cfg: RunConfig) -> None:
+def save(state: TrainingState, path, key: str) -> None:
     """Rank 0 writes the checkpoint, with every process's random generator states."""
     rng_states = distributed.gather_objects(state.rng.state_dict())
     if distributed.is_main():
-        save_checkpoint(path, config_key(cfg.to_dict()), state.epoch, state.state_dict(rng_states))
+        save_checkpoint(path, key, state.epoch, state.state_dict(rng_states))
 
 
-def resume(state: TrainingState, path, cfg: RunConfig, rank: int, world: int) -> None:
+def resume(state: TrainingState, path, key: str, epochs: int, rank: int, world: int) -> None:
     """Restore ``state`` from ``path``; start from scratch, with a note, when there is none yet."""
-    payload = load_checkpoint(path, config_key(cfg.to_dict()))
+    payload = load_checkpoint(path, key)
     if payload is None:
         if distributed.is_main():
             logger.info("--resume: no checkpoint at %s yet; starting from scratch", path)
         return
     state.load_state_dict(payload["state"], rank, world)
     if distributed.is_main():
-        logger.info("resumed from %s after epoch %d of %d", path, state.epoch, cfg.epochs)
+        logger.info("resumed from %s after epoch %d of %d", path, state.epoch, epochs)

@@ -275,16 +275,9 @@ def command_list(args: argparse.Namespace) -> int:
 
 
 def command_table(args: argparse.Namespace) -> int:
-    from .results import read_records
-    from .tables import comparison_table, legend, select
+    from .tables import comparison_table, legend
 
-    records = [r for path in args.results for r in read_records(path)]
-    if not records:
-        raise UserError(f"{' '.join(args.results)} holds no finished runs yet.")
-    chosen = select(records, args.where)
-    if not chosen:
-        raise UserError(f"no record matches --where {' '.join(args.where)} ({len(records)} records read).")
-    print(comparison_table(chosen, args.metric, args.format))
+    print(comparison_table(selected_records(args.results, args.where), args.metric, args.format))
     if args.format == "markdown":
         print("\n" + legend(args.metric))
     return 0

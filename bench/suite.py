@@ -335,9 +335,14 @@ def _decide(cell: Cell, results: str, claims: Claims) -> str:
     return "run" if claims.take(cell.key) else "claimed"
 
 
+def beside_results(results: str, suffix: str) -> Path:
+    """A folder next to the results file that belongs to it (claims, checkpoints): <results><suffix>."""
+    return Path(results).with_name(Path(results).name + suffix)
+
+
 def checkpoint_folder(results: str) -> Path:
-    """Where a suite keeps the checkpoints of unfinished cells: beside its results file."""
-    return Path(results).with_name(Path(results).name + ".checkpoints")
+    """Where a suite keeps the checkpoints of unfinished cells."""
+    return beside_results(results, ".checkpoints")
 
 
 def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
@@ -349,7 +354,7 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
     width = len(str(len(grid.cells)))
     failed: list[tuple[Cell, str]] = []
     ran = skipped = busy = 0
-    claims = Claims(Path(results).with_name(Path(results).name + ".claims"))
+    claims = Claims(beside_results(results, ".claims"))
     main = distributed.is_main()
     if not main:  # the other processes of a torchrun suite train their share and stay silent
         out, quiet = open(os.devnull, "w"), True

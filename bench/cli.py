@@ -21,7 +21,7 @@ RUN_FIELDS = (
     "domain", "dataset", "data", "data_root", "data_ratio", "method", "imix", "mix", "alpha", "encoder",
     "no_aug", "inputmix", "temperature", "proj_dim", "proj_hidden", "ema", "queue_size", "symmetric", "epochs", "batch_size",
     "optimizer", "lr", "momentum", "weight_decay", "warmup_epochs", "seed", "device", "precision", "channels_last",
-    "compile", "workers", "sync_bn", "shuffle_bn", "checkpoint_dir", "checkpoint_every", "resume",
+    "compile", "workers", "sync_bn", "shuffle_bn", "moco_negatives", "checkpoint_dir", "checkpoint_every", "resume",
     "probe", "eval_every", "raw_probe", "results", "quiet",
 )
 ENCODER_FLAGS = ("width", "depth", "pieces", "scale", "stem_stride")
@@ -60,6 +60,9 @@ def add_run_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = 
     add(method, "--proj-hidden", type=int, help="projection/predictor hidden size (default 512)")
     add(method, "--ema", type=float, help="EMA momentum of MoCo's key / BYOL's target encoder (default 0.99)")
     add(method, "--queue-size", type=int, help="MoCo queue length (default 4096)")
+    add(method, "--moco-negatives", choices=("queue", "batch+queue"),
+        help="MoCo's classes: queue = own key + queue, (1+K)-way, the official baseline; batch+queue = "
+             "the N batch keys + queue, (N+K)-way, which i-Mix needs (default: the official choice per arm)")
     add(method, "--symmetric", action="store_true", default=None,
         help="also swap the two views' roles and average the two losses")
 

@@ -22,6 +22,12 @@ def default_data_root() -> str:
 
 
 PROBES = ("logistic", "sgd")
+MOCO_NEGATIVES = ("queue", "batch+queue")
+
+
+def official_moco_negatives(imix: bool) -> str:
+    """The official code's MoCo form per arm: (1+K) for the baseline, (N+K) with i-Mix (`mocon`)."""
+    return "batch+queue" if imix else "queue"
 
 
 @dataclass
@@ -66,6 +72,9 @@ class RunConfig:
     workers: int = 0  # CPU threads for torch (0: PyTorch's default; README: Running fast)
     sync_bn: bool = False  # BatchNorm statistics over the global batch (several processes)
     shuffle_bn: bool = False  # MoCo: shuffle keys across processes before the key encoder
+    # MoCo negatives: queue ((1+K)-way) or batch+queue ((N+K)-way); None: the official choice per arm,
+    # filled in by resolve() so the record stores what ran
+    moco_negatives: str | None = None
 
     # checkpoints (bench/checkpoint.py)
     checkpoint_dir: str | None = None  # None: no checkpoints
@@ -112,6 +121,14 @@ class RunConfig:
             (self.workers >= 0, f"--workers must be 0 (PyTorch's default) or a number of threads, got {self.workers}"),
             (not self.shuffle_bn or self.method in ("moco", "mocov2"),
              f"--shuffle-bn applies to MoCo's key encoder only, not --method {self.method}; use --sync-bn."),
+            (self.moco_negatives in (None, *MOCO_NEGATIVES),
+             f"unknown --moco-negatives {self.moco_negatives!r}; valid choices: {', '.join(MOCO_NEGATIVES)}."),
+            (self.moco_negatives is None or self.method in ("moco", "mocov2"),
+             f"--moco-negatives applies to --method moco only, not --method {self.method}."),
+            (not (self.imix and self.moco_negatives == "queue"),
+             "--imix cannot use --moco-negatives queue: the (1+K)-way loss holds only each query's own key, "
+             "so the mixed partner's key, which carries part of the virtual label, is not among the logits. "
+             "Use --moco-negatives batch+queue (the official i-Mix form) or leave the flag unset."),
             (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:"),
              f"unknown device {self.device!r}; valid choices: auto, cpu, cuda, cuda:N."),
         ]
@@ -129,7 +146,7 @@ BOOKKEEPING_FIELDS = frozenset({"results", "quiet", "device", "data_root", "chec
 
 # Measured settings added after records existed, with their defaults. At the default they are
 # left out of the digest, so older records still count as the same runs (the suite skips them).
-LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False}
+LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False, "moco_negatives": None}
 
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:
@@ -154,4 +171,7 @@ def resolve(overrides: dict[str, Any], domain_defaults: dict[str, Any] | None = 
                 raise ValueError(f"not a RunConfig field: {key}")
             if value is not None:
                 values[key] = value
-    return RunConfig(**values).validate()
+    cfg = RunConfig(**values).validate()
+    if cfg.method in ("moco", "mocov2") and cfg.moco_negatives is None:
+        cfg.moco_negatives = official_moco_negatives(cfg.imix)
+    return cfg

@@ -59,14 +59,17 @@ def cutmix(x: Tensor, alpha: float, rng: Rng) -> tuple[Tensor, Mix]:
     """CutMix: one box per batch over the dimensions after the channel, from x[perm].
 
     Input is (N, C, *spatial): two spatial dims for images and spectrograms, one for 1-D
-    signals. The box covers about 1 - lam of the volume, lam ~ Beta(alpha, alpha); it is
-    clipped at the borders, so lam is reset to the exact kept fraction, as CutMix does.
+    signals. lam ~ Beta(alpha, alpha) is folded to max(lam, 1 - lam), as the official i-Mix
+    code does, so the box covers at most about half the volume and the sample's own label keeps
+    the larger weight. The box is rounded and clipped at the borders, so lam is then reset to the
+    exact kept fraction, as CutMix does.
     """
     if x.dim() < 3:
         raise ValueError(f"cutmix needs input shaped (N, C, *spatial); got {tuple(x.shape)}")
     n = x.shape[0]
     spatial = x.shape[2:]
     lam_drawn = float(rng.numpy.beta(alpha, alpha))
+    lam_drawn = max(lam_drawn, 1.0 - lam_drawn)
     side = math.sqrt(1.0 - lam_drawn) if len(spatial) == 2 else (1.0 - lam_drawn) ** (1.0 / len(spatial))
     slices = []
     cut_volume = 1

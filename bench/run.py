@@ -23,7 +23,7 @@ from .mixing import get_mixer
 from .methods import build_method, canonical_method, check_method_config
 from .probe import PROBE_FUNCTIONS, extract_features, knn_accuracy
 from .results import RECORD_VERSION, append_record
-from .rng import Rng
+from .rng import Rng, process_seed
 from .sync_bn import convert_sync_batchnorm
 from .trainer import pretrain
 
@@ -97,7 +97,7 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any] | None:
     if cfg.workers:
         torch.set_num_threads(cfg.workers)
     torch.manual_seed(cfg.seed)  # weight initialisation: equal on every process
-    rng = Rng.from_seed(cfg.seed + distributed.rank(), device)  # augmentations and mixing: per process
+    rng = Rng.from_seed(process_seed(cfg.seed, distributed.rank()), device)  # augmentations and mixing: per process
 
     data = load_data(cfg, domain)
     check_adapter(domain, data, device)

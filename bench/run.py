@@ -103,7 +103,8 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any] | None:
     check_adapter(domain, data, device)
     pretrain_split = subsample(data.train, cfg.data_ratio, cfg.seed)
     encoder_name = cfg.encoder or domain.default_encoder
-    backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options)
+    hints = {"feature_groups": data.info["feature_groups"]} if "feature_groups" in data.info else None
+    backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options, hints)
     method = build_method(cfg, backbone, backbone.feature_dim, n_classes=data.n_classes,
                           n_train=len(pretrain_split))
     if cfg.sync_bn:

@@ -59,7 +59,8 @@ def build_method(
     generator: torch.Generator | None = None,
 ) -> Method:
     name = canonical_method(cfg.method)
-    heads = dict(proj_hidden=cfg.proj_hidden, proj_dim=cfg.proj_dim)
+    # The official heads' hidden layer is as wide as the backbone's features (builder.py: dim_mlp = dim_in).
+    heads = dict(proj_hidden=cfg.proj_hidden or feature_dim, proj_dim=cfg.proj_dim, proj_head=cfg.proj_head)
     if name in ("simclr", "ntxent"):
         return METHODS[name](backbone, feature_dim, temperature=cfg.temperature, **heads)
     if name == "moco":
@@ -68,7 +69,7 @@ def build_method(
                     queue_size=size, generator=generator, shuffle_bn=cfg.shuffle_bn,
                     negatives=cfg.moco_negatives or official_moco_negatives(cfg.imix), **heads)
     if name == "byol":
-        return BYOL(backbone, feature_dim, momentum=cfg.ema, **heads)
+        return BYOL(backbone, feature_dim, momentum=cfg.ema, pred_head=cfg.pred_head, **heads)
     return Supervised(backbone, feature_dim, n_classes=n_classes)
 
 

@@ -64,9 +64,10 @@ class MoCo(Method):
         generator: torch.Generator | None = None,
         shuffle_bn: bool = False,
         negatives: str = "batch+queue",
+        proj_head: str = "mlpbn1",
     ) -> None:
         super().__init__(backbone)
-        self.projector = projection_head(feature_dim, proj_hidden, proj_dim)
+        self.projector = projection_head(feature_dim, proj_hidden, proj_dim, proj_head)
         self.key_backbone = frozen_copy(backbone)
         self.key_projector = frozen_copy(self.projector)
         self.queue = KeyQueue(queue_size, proj_dim, generator=generator)

@@ -42,9 +42,10 @@ class SimCLR(Method):
     name = "simclr"
     summary = "SimCLR, N-pair form: N-way softmax over the second views"
 
-    def __init__(self, backbone, feature_dim: int, *, temperature: float, proj_hidden: int, proj_dim: int) -> None:
+    def __init__(self, backbone, feature_dim: int, *, temperature: float, proj_hidden: int, proj_dim: int,
+                 proj_head: str = "mlpbn1") -> None:
         super().__init__(backbone)
-        self.projector = projection_head(feature_dim, proj_hidden, proj_dim)
+        self.projector = projection_head(feature_dim, proj_hidden, proj_dim, proj_head)
         self.temperature = temperature
 
     def embed(self, x: Tensor) -> Tensor:

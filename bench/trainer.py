@@ -23,9 +23,9 @@ from torch import Tensor, nn
 from domains.base import Domain, Split
 
 from . import distributed
-from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from .checkpoint import broken_state, checkpoint_path, load_checkpoint, save_checkpoint
 from .config import RunConfig, config_key
-from .errors import TrainingDiverged
+from .errors import TrainingDiverged, UserError
 from .log import logger
 from .methods import Method
 from .mixing import Mix, Mixer, get_mixer, input_mix
@@ -239,6 +239,11 @@ def resume(state: TrainingState, path, key: str, epochs: int, rank: int, world: 
         if distributed.is_main():
             logger.info("--resume: no checkpoint at %s yet; starting from scratch", path)
         return
-    state.load_state_dict(payload["state"], rank, world)
+    try:
+        state.load_state_dict(payload["state"], rank, world)
+    except UserError:
+        raise
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError) as error:
+        raise broken_state(path, f"{type(error).__name__}: {error}") from None
     if distributed.is_main():
         logger.info("resumed from %s after epoch %d of %d", path, state.epoch, epochs)

@@ -131,7 +131,7 @@ def higgs_arrays(path: str | None, root: str) -> np.ndarray:
     """All of HIGGS as float32 (label first), parsed once and cached as .npy beside the root."""
     cache = Path(root) / "higgs" / "HIGGS.npy"
     if path is None and cache.exists():
-        return np.load(cache, mmap_mode="r")
+        return np.load(cache, mmap_mode="r", allow_pickle=False)
     if path is None:
         path = fetch(HIGGS_URL, Path(root) / "higgs" / "HIGGS.csv.gz", "pass --data PATH/HIGGS.csv.gz")
     values = pd.read_csv(path, header=None, dtype=np.float32).to_numpy()

@@ -103,5 +103,5 @@ def load_failure(error: Exception) -> str:
     """torch.load's reason in one line, without its advice to load unsafely."""
     text = str(error)
     if "WeightsUnpickler error:" in text:
-        text = text.split("WeightsUnpickler error:", 1)[1].strip().split("\n\n")[0]
+        text = text.split("WeightsUnpickler error:", 1)[1].strip().split("\n\n")[0].split(". ")[0]
     return f"{type(error).__name__}: {' '.join(text.split())[:200]}"

@@ -215,7 +215,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     first.add_argument("--domain", default="tabular")
     known, _ = first.parse_known_args(argv)
     domain_cls = domain_class(known.domain) if known.command == "run" else None
-    return build_parser(domain_cls).parse_args(argv)
+    args, extra = build_parser(domain_cls).parse_known_args(argv)
+    if extra:  # argparse would blame the top-level parser; name the command's own help
+        raise UserError(f"unrecognized arguments: {' '.join(extra)}. See `python -m bench {args.command} --help`.")
+    return args
 
 
 def config_from_args(args: argparse.Namespace, domain) -> RunConfig:

@@ -344,6 +344,9 @@ def command_suite(args: argparse.Namespace) -> int:
     if args.dry_run:
         dry_run(grid, read_records(args.results, missing_ok=True), results=args.results)
         return 0
+    from .writable import check_results_file
+
+    check_results_file(args.results)  # once for the grid, not a failure per cell
     return run_grid(grid, args.results, quiet=args.quiet)
 
 

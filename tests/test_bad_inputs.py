@@ -211,6 +211,8 @@ CASES = [
     # where the run writes
     Case("results-is-a-folder", run("--results", "{f}/a_folder"), r"--results .*a_folder is a folder"),
     Case("results-under-a-file", run("--results", "{f}/a_file/runs.jsonl"), r"a_file is a file, not a folder"),
+    Case("suite-results-is-a-folder", cmd("suite", "--epochs", "1", "--results", "{f}/a_folder"),
+         r"--results .*a_folder is a folder"),
     Case("checkpoint-dir-is-a-file", run("--checkpoint-dir", "{f}/a_file"),
          r"--checkpoint-dir .*a_file is a file, not a folder"),
     # checkpoints: planted, broken, foreign

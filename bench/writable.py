@@ -40,15 +40,16 @@ def check_results_file(path: str | Path) -> None:
     if path.is_dir():
         raise UserError(f"--results {path} is a folder; give a file inside it, e.g. --results {path / 'runs.jsonl'}.")
     _make_folder(path.parent, "--results", path)
-    existed = path.exists()
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        os.close(fd)
+        if path.exists():  # opened for appending, nothing written
+            os.close(os.open(path, os.O_WRONLY | os.O_APPEND))
+        else:  # never create and remove the file itself: another run may be appending to it meanwhile
+            fd, probe = tempfile.mkstemp(prefix=f".{path.name}.write-check.", dir=path.parent)
+            os.close(fd)
+            os.unlink(probe)
     except OSError as error:
         raise UserError(f"--results {path} cannot be written ({_reason(error)}); the run would be lost after "
                         "training. Pass a writable --results PATH.") from None
-    if not existed:
-        path.unlink(missing_ok=True)
 
 
 def check_checkpoint_folder(folder: str | Path) -> None:

@@ -73,11 +73,14 @@ def load_checkpoint(path: Path, key: str) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as error:  # truncated, not a torch file, written by an incompatible version
+        # weights_only: the unpickler builds only tensors, numbers, strings, lists and dicts, so a
+        # crafted file cannot run code (the checkpoint key is a predictable digest of the settings)
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # truncated, not a torch file, foreign objects, an incompatible version
         raise UserError(
-            f"the checkpoint {path} cannot be read ({type(error).__name__}: {error}). Delete it to start "
-            "this run from scratch, or drop --resume, or pass another --checkpoint-dir.") from error
+            f"the checkpoint {path} cannot be read ({load_failure(error)}); it is damaged, or holds objects other "
+            "than tensors, numbers, strings, lists and dicts, which are never unpickled. Delete it to start "
+            "this run from scratch, or drop --resume, or pass another --checkpoint-dir.") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise UserError(f"{path} is not an imix-bench checkpoint of format {FORMAT}. Delete it, drop --resume, "
                         "or pass another --checkpoint-dir.")
@@ -85,4 +88,20 @@ def load_checkpoint(path: Path, key: str) -> dict[str, Any] | None:
         raise UserError(
             f"the checkpoint {path} was written by a run with other settings (config key "
             f"{payload.get('config_key')}, this run's is {key}). Use another --checkpoint-dir or drop --resume.")
+    if not isinstance(payload.get("state"), dict) or not isinstance(payload.get("epoch"), int):
+        raise broken_state(path, "it has no training state")
     return payload
+
+
+def broken_state(path: Path, why: str) -> UserError:
+    """The message for a checkpoint whose header fits this run but whose state does not."""
+    return UserError(f"the checkpoint {path} has this run's header but its training state cannot be restored "
+                     f"({why}). Delete it to start this run from scratch, or drop --resume.")
+
+
+def load_failure(error: Exception) -> str:
+    """torch.load's reason in one line, without its advice to load unsafely."""
+    text = str(error)
+    if "WeightsUnpickler error:" in text:
+        text = text.split("WeightsUnpickler error:", 1)[1].strip().split("\n\n")[0].split(". ")[0]
+    return f"{type(error).__name__}: {' '.join(text.split())[:200]}"

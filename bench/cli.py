@@ -128,10 +128,18 @@ def add_run_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = 
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that reports errors as UserError, so every user error looks the same."""
+    """argparse that reports errors as UserError, so every user error looks the same.
+
+    Abbreviated flags are refused (``--epoch 1`` would silently run as ``--epochs 1``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UserError(f"{message}. See `python -m bench {self.prog.split()[-1]} --help`.")
+        command = " ".join(self.prog.split()[1:])  # "bench run" -> "run"; the top level has none
+        raise UserError(f"{message}. See `python -m bench {command + ' ' if command else ''}--help`.")
 
 
 def run_option_strings(domain_cls) -> set[str]:
@@ -213,12 +221,15 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     """Two passes: find --domain, then parse again with that domain's flags."""
     from domains import domain_class
 
-    first = argparse.ArgumentParser(add_help=False)
+    first = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     first.add_argument("command", nargs="?")
     first.add_argument("--domain", default="tabular")
     known, _ = first.parse_known_args(argv)
     domain_cls = domain_class(known.domain) if known.command == "run" else None
-    return build_parser(domain_cls).parse_args(argv)
+    args, extra = build_parser(domain_cls).parse_known_args(argv)
+    if extra:  # argparse would blame the top-level parser; name the command's own help
+        raise UserError(f"unrecognized arguments: {' '.join(extra)}. See `python -m bench {args.command} --help`.")
+    return args
 
 
 def config_from_args(args: argparse.Namespace, domain) -> RunConfig:
@@ -302,10 +313,22 @@ def selected_records(paths: Sequence[str], where: Sequence[str]) -> list[dict[st
     records = [r for path in paths for r in read_records(path)]
     if not records:
         raise UserError(f"{' '.join(paths)} holds no finished runs yet.")
+    check_where_fields(records, where)
     chosen = select(records, list(where))
     if not chosen:
         raise UserError(f"no record matches --where {' '.join(where)} ({len(records)} records read).")
     return chosen
+
+
+def check_where_fields(records: list[dict[str, Any]], where: Sequence[str]) -> None:
+    """A --where field that no record has is a typo (`epoch` for `epochs`): name it and the valid fields."""
+    fields = {k for r in records for k in r} | {k for r in records if isinstance(r.get("config"), dict)
+                                                for k in r["config"]}
+    for clause in where:
+        name = clause.partition("=")[0].strip()
+        if name and "=" in clause and name not in fields:
+            raise UserError(f"--where {clause}: no record has a field {name!r}; valid fields: "
+                            f"{', '.join(sorted(fields))}.")
 
 
 def command_plot(args: argparse.Namespace) -> int:
@@ -330,8 +353,11 @@ def command_suite(args: argparse.Namespace) -> int:
         domains=args.domains, datasets=args.datasets, methods=args.methods, seeds=args.seeds,
         mixes=args.mixes, data_ratios=args.data_ratios, cli=cli)
     if args.dry_run:
-        dry_run(grid, read_records(args.results, missing_ok=True))
+        dry_run(grid, read_records(args.results, missing_ok=True), results=args.results)
         return 0
+    from .writable import check_results_file
+
+    check_results_file(args.results)  # once for the grid, not a failure per cell
     return run_grid(grid, args.results, quiet=args.quiet)
 
 

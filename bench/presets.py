@@ -110,7 +110,11 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
         if path.suffix == ".toml":
             spec = tomllib.loads(text)
         elif path.suffix in (".yaml", ".yml"):
-            import yaml
+            try:
+                import yaml
+            except ImportError:
+                raise UserError("reading a YAML --config needs PyYAML (a dependency of imix-bench): "
+                                "pip install pyyaml, or write the file as TOML.") from None
 
             spec = yaml.safe_load(text) or {}
         else:

@@ -41,23 +41,47 @@ def append_record(path: str | Path, record: dict[str, Any]) -> None:
         os.close(fd)  # also releases the lock
 
 
+# What every reader (table, plot, suite) relies on; a line without them is not a record.
+RECORD_FIELDS = ("domain", "dataset", "method", "imix", "seed", "config", "probe", "knn")
+
+
+def is_record(value: Any) -> bool:
+    """A JSON value with the fields of a result record, its accuracies numbers."""
+    if not isinstance(value, dict) or not all(name in value for name in RECORD_FIELDS):
+        return False
+    accuracies = [value[m].get("accuracy") if isinstance(value[m], dict) else None for m in ("probe", "knn")]
+    return (isinstance(value["config"], dict) and all(isinstance(v, str) for v in (value["domain"], value["dataset"],
+            value["method"])) and all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in accuracies))
+
+
 def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Every complete record in the file; unreadable lines are skipped with a warning."""
+    """Every complete record in the file; lines that are not records are skipped with a warning.
+
+    Not records: torn or non-JSON lines, bytes that are not UTF-8, JSON values without the record fields.
+    """
     path = Path(path)
     if not path.exists():
         raise UserError(f"no result records at {path}. Run `python -m bench run ...` first, or pass --results PATH.")
+    if path.is_dir():
+        raise UserError(f"--results {path} is a folder; give the JSON-lines file inside it.")
     skipped = 0
-    with open(path, encoding="utf-8") as lines:
+    try:
+        lines = open(path, "rb")
+    except OSError as error:
+        raise UserError(f"--results {path} cannot be read ({error.strerror or error}).") from None
+    with lines:
         for line in lines:
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
+                record = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
                 skipped += 1
                 continue
-            if isinstance(record, dict):
+            if is_record(record):
                 yield record
+            else:
+                skipped += 1
     if skipped:
         logger.warning("skipped %d unreadable line(s) in %s", skipped, path)
 

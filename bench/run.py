@@ -22,10 +22,11 @@ from .log import logger
 from .mixing import get_mixer
 from .methods import build_method, canonical_method, check_method_config
 from .probe import PROBE_FUNCTIONS, extract_features, knn_accuracy
-from .results import RECORD_VERSION, append_record
+from .results import RECORD_VERSION
 from .rng import Rng, process_seed
 from .sync_bn import convert_sync_batchnorm
 from .trainer import pretrain
+from .writable import check_outputs, save_record
 
 
 def resolve_device(name: str) -> torch.device:
@@ -93,6 +94,8 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any] | None:
     check_method_config(cfg)
     check_mixing(cfg, domain)
     distributed.init_from_env(cfg.device)
+    if distributed.is_main():  # before training: a finished run must have somewhere to go
+        check_outputs(cfg.results, cfg.checkpoint_dir)
     device = distributed.device_for_rank(resolve_device(cfg.device))
     if cfg.workers:
         torch.set_num_threads(cfg.workers)
@@ -143,6 +146,7 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any] | None:
         "data": {"n_train": len(data.train), "n_pretrain": len(pretrain_split), "n_test": len(data.test),
                  "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info},
         "loss_curve": stats.epoch_losses,
+        "training": {"batch_size": stats.batch_size, "lr": stats.lr},  # --batch-size clamped to the data
         "monitor": stats.monitor,
         "probe": {"kind": cfg.probe, **probe.to_dict()},
         "knn": {"accuracy": knn, "k": min(200, len(data.train)), "temperature": 0.1},
@@ -152,7 +156,7 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any] | None:
         "wall_seconds": time.perf_counter() - started,
         "environment": {**environment(device), "processes": distributed.world_size()},
     }
-    append_record(cfg.results, record)
+    save_record(cfg.results, record, cfg.data_root)
     logger.debug("record %s appended to %s", record["id"], cfg.results)
     return record
 

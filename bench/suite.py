@@ -51,10 +51,15 @@ class Cell:
 
     def label(self) -> str:
         ratio = f"  data {self.data_ratio:g}" if self.data_ratio != 1 else ""
-        return f"{self.domain}/{self.name}  {self.method}  {self.variant}  seed {self.seed}{ratio}"
+        name = self.name
+        if name == "default" and self.domain_adapter is not None:  # the embedded set, named as the tables name it
+            name = (self.cfg.dataset if self.cfg else None) or self.domain_adapter.default_dataset
+        return f"{self.domain}/{name}  {self.method}  {self.variant}  seed {self.seed}{ratio}"
 
-    def command(self) -> str:
-        return "python -m bench run " + " ".join(_quote(a) for a in self.argv)
+    def command(self, results: str | None = None) -> str:
+        """The cell as a `bench run` line; with ``results``, one that fills the suite's results file."""
+        argv = [*self.argv, "--results", results] if results else self.argv
+        return "python -m bench run " + " ".join(_quote(str(a)) for a in argv)
 
 
 @dataclass
@@ -127,16 +132,15 @@ def flags_to_argv(flags: dict[str, Any], options: set[str], where: str) -> list[
         flag = "--" + key.replace("_", "-")
         if value is None:
             continue
-        if value is False:
-            if f"--no-{flag[2:]}" in options:
-                argv.append(f"--no-{flag[2:]}")
-                continue
-            if flag in options:
-                continue  # an off switch is the default
-        elif flag not in options:
+        if value is False and f"--no-{flag[2:]}" in options:
+            argv.append(f"--no-{flag[2:]}")
+            continue
+        if flag not in options:  # also for a misspelt key set to false
             valid = sorted(o[2:].replace("-", "_") for o in options if o.startswith("--") and not o.startswith("--no-"))
             raise UserError(f"{where}: unknown setting {key!r}. Valid settings (the `bench run` flags of "
                             f"this domain, with underscores): {', '.join(valid)}.")
+        if value is False:
+            continue  # an off switch is the default
         if value is True:
             argv.append(flag)
         elif isinstance(value, (list, tuple)):
@@ -231,10 +235,13 @@ def estimate_seconds(cell: Cell, records: list[dict[str, Any]]) -> float | None:
         if "config" not in record or config_key(record["config"], ignore) != key:
             continue
         old = record["config"]
-        work_old = max(old["epochs"], 1) * old.get("data_ratio", 1.0)
-        work_new = cell.cfg.epochs * cell.cfg.data_ratio
-        fixed = record["wall_seconds"] - record["train_seconds"]
-        guesses.append(fixed + record["train_seconds"] * work_new / work_old)
+        try:  # a hand-edited record without timings gives no estimate
+            work_old = max(old["epochs"], 1) * old.get("data_ratio", 1.0)
+            work_new = cell.cfg.epochs * cell.cfg.data_ratio
+            fixed = record["wall_seconds"] - record["train_seconds"]
+            guesses.append(fixed + record["train_seconds"] * work_new / work_old)
+        except (KeyError, TypeError, ZeroDivisionError):
+            continue
     return statistics.fmean(guesses) if guesses else None
 
 
@@ -244,7 +251,7 @@ def _duration(seconds: float) -> str:
         f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s")
 
 
-def dry_run(grid: Grid, records: list[dict[str, Any]], out=None) -> None:
+def dry_run(grid: Grid, records: list[dict[str, Any]], out=None, results: str | None = None) -> None:
     out = out or sys.stdout
     done = finished_keys(records)
     total, unknown, todo = 0.0, 0, 0
@@ -262,7 +269,7 @@ def dry_run(grid: Grid, records: list[dict[str, Any]], out=None) -> None:
                 total += guess
                 state = "~" + _duration(guess)
         print(f"[{i:>{width}}/{len(grid.cells)}] {state:>8}  {cell.label()}", file=out)
-        print(f"{'':>{2 * width + 13}}{cell.command()}", file=out)
+        print(f"{'':>{2 * width + 13}}{cell.command(results)}", file=out)
     for note in grid.notes:
         print(f"note: {note}", file=out)
     summary = f"{len(grid.cells)} cells: {len(grid.cells) - todo} already recorded, {todo} to run"
@@ -332,7 +339,13 @@ def _decide(cell: Cell, results: str, claims: Claims) -> str:
     # Read again before each cell: another suite may share the results file.
     if cell.key in finished_keys(read_records(results, missing_ok=True)):
         return "recorded"
-    return "run" if claims.take(cell.key) else "claimed"
+    if not claims.take(cell.key):
+        return "claimed"
+    # Another suite may have finished the cell between the check and the claim: look once more.
+    if cell.key in finished_keys(read_records(results, missing_ok=True)):
+        claims.release(cell.key)
+        return "recorded"
+    return "run"
 
 
 def beside_results(results: str, suffix: str) -> Path:
@@ -378,7 +391,9 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
         cell.cfg.quiet = cell.cfg.quiet or quiet
         own_checkpoints = cell.cfg.checkpoint_dir is None
         if own_checkpoints:  # a cell cut short resumes from its last epoch on the next suite
-            cell.cfg.checkpoint_dir, cell.cfg.resume = str(checkpoint_folder(results)), True
+            cell.cfg.checkpoint_dir = str(checkpoint_folder(results))
+            # only where there is one: "--resume: no checkpoint yet" is for a user's own --resume
+            cell.cfg.resume = checkpoint_path(cell.cfg.checkpoint_dir, cell.key).exists()
         configure(cell.cfg.quiet)
         started = time.perf_counter()
         try:
@@ -408,7 +423,7 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
     print(f"suite: {ran} ran, {skipped} already recorded{elsewhere}, {len(failed)} failed; records in {results}.",
           file=out)
     for cell, why in failed:
-        print(f"  failed: {cell.label()}: {why}\n    rerun alone: {cell.command()}", file=out)
+        print(f"  failed: {cell.label()}: {why}\n    rerun alone: {cell.command(results)}", file=out)
     if ran or skipped:
         print(f"table: python -m bench table --results {results}", file=out)
     return 1 if failed else 0

@@ -15,6 +15,7 @@ import contextlib
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import torch
@@ -23,9 +24,9 @@ from torch import Tensor, nn
 from domains.base import Domain, Split
 
 from . import distributed
-from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from .checkpoint import broken_state, checkpoint_path, load_checkpoint, save_checkpoint
 from .config import RunConfig, config_key
-from .errors import TrainingDiverged
+from .errors import TrainingDiverged, UserError
 from .log import logger
 from .methods import Method
 from .mixing import Mix, Mixer, get_mixer, input_mix
@@ -43,16 +44,20 @@ class TrainStats:
     seconds: float = 0.0
     samples: int = 0
     monitor: list[dict[str, Any]] = field(default_factory=list)  # what on_epoch_end returned
+    batch_size: int = 0  # the global batch used: --batch-size clamped to the pretraining split
+    lr: float = 0.0  # the peak learning rate: --lr scaled by that batch
 
     @property
     def samples_per_second(self) -> float:
         return self.samples / self.seconds if self.seconds > 0 else 0.0
 
 
-def build_optimizer(cfg: RunConfig, parameters) -> torch.optim.Optimizer:
+def build_optimizer(cfg: RunConfig, parameters, batch_size: int | None = None) -> torch.optim.Optimizer:
+    """``batch_size``: the batch actually used (the requested one clamped to the data), which scales --lr."""
+    lr = cfg.scaled_lr if batch_size is None else cfg.lr * batch_size / 256
     if cfg.optimizer == "adamw":
-        return torch.optim.AdamW(parameters, lr=cfg.scaled_lr, weight_decay=cfg.weight_decay)
-    return torch.optim.SGD(parameters, lr=cfg.scaled_lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+        return torch.optim.AdamW(parameters, lr=lr, weight_decay=cfg.weight_decay)
+    return torch.optim.SGD(parameters, lr=lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
 
 
 def warmup_cosine(total_steps: int, warmup_steps: int):
@@ -169,10 +174,14 @@ def pretrain(
     n = len(train)
     world, rank = distributed.world_size(), distributed.rank()
     batch_size = min(cfg.batch_size, n)  # the global batch
+    if batch_size < cfg.batch_size and cfg.epochs > 0 and distributed.is_main():
+        logger.warning("--batch-size %d is more than the %d pretraining samples: each batch holds all %d, and the "
+                       "learning rate is scaled for batch %d (%.4g)", cfg.batch_size, n, n, n, cfg.lr * n / 256)
+    stats.batch_size, stats.lr = batch_size, cfg.lr * batch_size / 256
     local = distributed.local_batch_size(batch_size)
     steps_per_epoch = n // batch_size
     total_steps = cfg.epochs * steps_per_epoch
-    optimizer = build_optimizer(cfg, [p for p in method.parameters() if p.requires_grad])
+    optimizer = build_optimizer(cfg, [p for p in method.parameters() if p.requires_grad], batch_size)
     warmup_steps = cfg.warmup_epochs * steps_per_epoch
     factor = (warmup_step(steps_per_epoch, warmup_steps, list(cfg.milestones)) if cfg.schedule == "step"
               else warmup_cosine(total_steps, warmup_steps))
@@ -236,18 +245,29 @@ def pretrain(
             state.epoch = epoch + 1
             if path is not None and (state.epoch == cfg.epochs or (
                     cfg.checkpoint_every > 0 and state.epoch % cfg.checkpoint_every == 0)):
-                save(state, path, run_key)
+                save(state, path, run_key, cfg.data_root)
     finally:
         progress.close()
         cleanup.close()
     return stats
 
 
-def save(state: TrainingState, path, key: str) -> None:
-    """Rank 0 writes the checkpoint, with every process's random generator states."""
+def save(state: TrainingState, path, key: str, data_root: str) -> None:
+    """Rank 0 writes the checkpoint, with every process's random generator states.
+
+    A checkpoint that cannot be written (disk full, folder gone) goes under the data root
+    instead, with a warning naming it; training goes on.
+    """
     rng_states = distributed.gather_objects(state.rng.state_dict())
     if distributed.is_main():
-        save_checkpoint(path, key, state.epoch, state.state_dict(rng_states))
+        payload = state.state_dict(rng_states)
+        try:
+            save_checkpoint(path, key, state.epoch, payload)
+        except OSError as error:
+            fallback = checkpoint_path(Path(data_root) / "unsaved-checkpoints", key)
+            save_checkpoint(fallback, key, state.epoch, payload)
+            logger.warning("could not write the checkpoint %s (%s); saved it to %s instead (resume from it with "
+                           "--checkpoint-dir %s)", path, error.strerror or error, fallback, fallback.parent)
 
 
 def resume(state: TrainingState, path, key: str, epochs: int, rank: int, world: int) -> None:
@@ -257,6 +277,11 @@ def resume(state: TrainingState, path, key: str, epochs: int, rank: int, world: 
         if distributed.is_main():
             logger.info("--resume: no checkpoint at %s yet; starting from scratch", path)
         return
-    state.load_state_dict(payload["state"], rank, world)
+    try:
+        state.load_state_dict(payload["state"], rank, world)
+    except UserError:
+        raise
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError) as error:
+        raise broken_state(path, f"{type(error).__name__}: {error}") from None
     if distributed.is_main():
         logger.info("resumed from %s after epoch %d of %d", path, state.epoch, epochs)

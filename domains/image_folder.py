@@ -110,6 +110,9 @@ def load_image_folder(root: str | Path, cache_dir: str | Path, size: int = 32) -
     _check_layout(root)
     listing = {split: list_images(root / split) for split in SPLITS}
     classes = sorted({class_name for class_name, _, _ in listing["train"]})
+    if len(classes) == 1:
+        raise UserError(f"{root / 'train'} holds one class ({classes[0]}); a classifier and its probe need at "
+                        "least two. Add a subfolder of images per class under train/ and test/.")
     if not listing["train"]:
         raise UserError(f"{root / 'train'} holds no images ({', '.join(IMAGE_EXTENSIONS)}) in class subfolders.")
     if not listing["test"]:
@@ -121,9 +124,9 @@ def load_image_folder(root: str | Path, cache_dir: str | Path, size: int = 32) -
     key = fingerprint(listing, size)
     cache_file = Path(cache_dir).expanduser() / "imagefolder" / f"{root.name}-{size}px-{key}.pt"
     if cache_file.exists():
-        payload = torch.load(cache_file, weights_only=True)
-        return FolderImages(Split(payload["train_x"], payload["train_y"]), Split(payload["test_x"], payload["test_y"]),
-                            list(payload["classes"]), cache_file, from_cache=True)
+        cached = _read_cache(cache_file, classes, size)
+        if cached is not None:
+            return cached
     n_files = sum(len(files) for files in listing.values())
     logger.info("decoding %d images from %s once; later runs read %s", n_files, root, cache_file)
     train = decode_split(root / "train", listing["train"], classes, size)
@@ -132,3 +135,24 @@ def load_image_folder(root: str | Path, cache_dir: str | Path, size: int = 32) -
                "classes": classes, "source": str(root), "fingerprint": key}
     _write_atomically(payload, cache_file)
     return FolderImages(train, test, classes, cache_file, from_cache=False)
+
+
+def _read_cache(cache_file: Path, classes: list[str], size: int) -> FolderImages | None:
+    """The cached splits, or None (with a warning) when the file is damaged or not a cache of this folder.
+
+    ``weights_only`` keeps a crafted file from running code; anything unexpected means decode again.
+    """
+    try:
+        payload = torch.load(cache_file, weights_only=True)
+        splits = [Split(payload[f"{s}_x"], payload[f"{s}_y"]) for s in SPLITS]
+        ok = list(payload["classes"]) == classes and all(
+            isinstance(s.x, Tensor) and s.x.dtype == torch.uint8 and tuple(s.x.shape[1:]) == (3, size, size)
+            and isinstance(s.y, Tensor) and len(s.y) == len(s.x) for s in splits)
+    except Exception as error:  # truncated, not a torch file, foreign objects, missing keys
+        logger.warning("the image cache %s cannot be read (%s: %s); decoding the folder again",
+                       cache_file, type(error).__name__, str(error).splitlines()[0] if str(error) else "")
+        return None
+    if not ok:
+        logger.warning("the image cache %s does not hold this folder's images; decoding the folder again", cache_file)
+        return None
+    return FolderImages(splits[0], splits[1], classes, cache_file, from_cache=True)

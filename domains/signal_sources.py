@@ -60,7 +60,7 @@ def mnist1d_arrays(num_samples: int, root: str) -> SignalArrays:
                         f"got {num_samples}. The default {MNIST1D_DEFAULT_SAMPLES} gives 4,000 train / 1,000 test.")
     cache = Path(root) / "mnist1d" / f"mnist1d-{num_samples}-seed{MNIST1D_SEED}.npz"
     if cache.exists():
-        arrays = dict(np.load(cache))
+        arrays = dict(np.load(cache, allow_pickle=False))
     else:
         arrays = _generate_mnist1d(num_samples)
         try:

@@ -261,7 +261,8 @@ def espeak_keywords(root: str) -> ClipSet:
     from . import speech_synth as synth
 
     cache = Path(root) / "speech" / f"espeak-keywords-v{SYNTH_CACHE_VERSION}-{SYNTH_PER_WORD}.pt"
-    if not cache.is_file():
+    stored = _read_synth_cache(cache) if cache.is_file() else None
+    if stored is None:
         import os
         import tempfile
 
@@ -280,11 +281,30 @@ def espeak_keywords(root: str) -> ClipSet:
             torch.save({"x": waves, "y": labels, "test": is_test, "voices": [u.voice for u in plan]}, tmp)
         os.replace(tmp.name, cache)  # a cache is complete or absent, never half-written
         logger.info("synthesised %d eSpeak NG clips, cached at %s", len(plan), cache)
+        stored = torch.load(cache, weights_only=True)
     digest = hashlib.sha256(cache.read_bytes()).hexdigest()[:16]
-    stored = torch.load(cache)
     test = stored["test"]
     return ClipSet(
         stored["x"][~test], stored["y"][~test], stored["x"][test], stored["y"][test], list(synth.WORDS),
         info={"source": f"eSpeak NG via espeakng-loader, cached at {cache}", "cache_sha256": digest,
               "test_split": f"voice variants held out (every {synth.TEST_EVERY}th of {len(synth.VARIANTS)})"},
     )
+
+
+def _read_synth_cache(cache: Path) -> dict | None:
+    """The cached clips, or None (with a warning) when the file is damaged: they are rendered again.
+
+    ``weights_only`` keeps a crafted file from running code.
+    """
+    try:
+        stored = torch.load(cache, weights_only=True)
+        x, y, test = stored["x"], stored["y"], stored["test"]
+        ok = (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) and isinstance(test, torch.Tensor)
+              and test.dtype == torch.bool and len(x) == len(y) == len(test))
+    except Exception as error:  # truncated, not a torch file, foreign objects, missing keys
+        logger.warning("the eSpeak cache %s cannot be read (%s); rendering the clips again", cache, type(error).__name__)
+        return None
+    if not ok:
+        logger.warning("the eSpeak cache %s is not a cache of this version; rendering the clips again", cache)
+        return None
+    return stored

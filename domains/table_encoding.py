@@ -44,8 +44,14 @@ def encode_labels(train: pd.Series, test: pd.Series) -> tuple[np.ndarray, np.nda
     lookup = {c: i for i, c in enumerate(classes)}
     test_codes = test.map(lookup)
     keep = test_codes.notna().to_numpy()
+    unseen = sorted(map(str, test[~keep].unique()))
+    if not keep.any():
+        raise UserError(f"no test row has a label seen in training (test labels: {', '.join(unseen[:10])}; "
+                        f"training labels: {', '.join(map(str, classes[:10]))}). Check the split "
+                        "(--test-last, --test-data) and --label.")
     if not keep.all():
-        logger.warning("dropped %d test rows whose label never occurs in training", int((~keep).sum()))
+        logger.warning("dropped %d test rows whose label never occurs in training (%s)", int((~keep).sum()),
+                       ", ".join(unseen[:10]))
     return train.map(lookup).to_numpy(np.int64), test_codes[keep].to_numpy(np.int64), [str(c) for c in classes], keep
 
 
@@ -76,7 +82,8 @@ def encode_table(table: RawTable, passthrough: list | None = None) -> EncodedTab
             x_test[column] = x_test[column].fillna("<missing>").astype(str)
     train_values = transformer.fit_transform(x_train).astype(np.float32)
     test_values = transformer.transform(x_test).astype(np.float32)
-    info = dict(table.info, numeric_columns=len(numeric), categorical_columns=len(categorical),
+    info = dict(table.info, **({"dropped_test_rows_unseen_label": int((~keep).sum())} if not keep.all() else {}),
+                numeric_columns=len(numeric), categorical_columns=len(categorical),
                 passthrough_columns=len(passthrough), features=train_values.shape[1])
     return EncodedTable(
         Split(torch.tensor(train_values), torch.tensor(y_train)),

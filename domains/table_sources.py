@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from bench.errors import UserError
+from bench.log import logger
 
 from .download import fetch
 
@@ -37,18 +38,43 @@ def read_table(path: str | Path, header: bool = True) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise UserError(f"no such file: {path}. Pass --data with the path of a CSV or Parquet file.")
+    if path.is_dir():
+        raise UserError(f"{path} is a folder; the csv dataset reads one CSV or Parquet file. Pass the file's path.")
     if path.suffix == ".parquet":
         try:
             return pd.read_parquet(path)
         except ImportError:
             raise UserError("reading Parquet needs pyarrow: pip install 'imix-bench[parquet]'.") from None
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             path, header=0 if header else None, sep="\t" if path.suffix == ".tsv" else ",",
             skipinitialspace=True, na_values=["?"],
         )
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
         raise UserError(f"could not read {path} as a table: {error}") from None
+    except OSError as error:
+        raise UserError(f"could not read {path}: {error.strerror or error}") from None
+    if frame.empty:
+        raise UserError(f"{path} holds no data rows{' (only a header)' if len(frame.columns) else ''}. "
+                        "Pass a table with one row per sample.")
+    return drop_row_index(frame, path) if header else frame
+
+
+def drop_row_index(frame: pd.DataFrame, path: str | Path) -> pd.DataFrame:
+    """Drop a first column that only numbers the rows, as R and pandas write them (no header, 1..N or 0..N-1).
+
+    Left in, it would be a feature that tells the model where a row sits in the file.
+    """
+    first = frame.columns[0]
+    if not (str(first) == "" or str(first).startswith("Unnamed: 0")) or len(frame.columns) < 2:
+        return frame
+    values = pd.to_numeric(frame[first], errors="coerce").to_numpy()
+    for start in (1, 0):
+        if np.array_equal(values, np.arange(start, start + len(frame))):
+            logger.warning("dropped the first column of %s: it numbers the rows %d..%d (an exported row index), "
+                           "it is not a feature", Path(path).name, start, start + len(frame) - 1)
+            return frame.drop(columns=[first])
+    return frame
 
 
 def resolve_label(frame: pd.DataFrame, label: str | None, path: str | Path) -> str | int:
@@ -90,13 +116,14 @@ def csv_table(
         raise UserError("--dataset csv needs --data PATH (a CSV or Parquet file) and --label COLUMN.")
     frame = read_table(path, header)
     label_column = resolve_label(frame, label, path)
-    frame = frame.dropna(subset=[label_column])
+    frame, dropped = drop_missing_labels(frame, label_column, path)
     if test_path is not None:
         test = read_table(test_path, header)
         if label_column not in test.columns:
             raise UserError(f"the test file {test_path} has no label column {label_column!r}.")
         train, rule = frame, f"test file {test_path}"
-        test = test.dropna(subset=[label_column])
+        test, dropped_test = drop_missing_labels(test, label_column, test_path)
+        dropped += dropped_test
     elif test_last is not None:
         if not 0 < test_last < len(frame):
             raise UserError(f"--test-last must be between 1 and {len(frame) - 1} rows, got {test_last}.")
@@ -110,7 +137,23 @@ def csv_table(
         stratify = labels if labels.value_counts().min() >= 2 else None
         train, test = train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
         rule = f"seeded {'stratified ' if stratify is not None else ''}{test_size:g} fraction (seed {seed})"
-    return RawTable(train, test, label_column, {"source": str(path), "test_split": rule})
+    info = {"source": str(path), "test_split": rule}
+    if dropped:
+        info["dropped_rows_missing_label"] = dropped
+    return RawTable(train, test, label_column, info)
+
+
+def drop_missing_labels(frame: pd.DataFrame, label: str | int, path: str | Path) -> tuple[pd.DataFrame, int]:
+    """Rows with a label, and how many had none (counted in a note and in the record's data info)."""
+    kept = frame.dropna(subset=[label])
+    dropped = len(frame) - len(kept)
+    if kept.empty:
+        raise UserError(f"every row of {path} has a missing value in the label column {label!r}. Check --label "
+                        "(and --no-header if the file has no header row).")
+    if dropped:
+        logger.warning("dropped %d of %d rows of %s whose label (column %r) is missing", dropped, len(frame),
+                       Path(path).name, label)
+    return kept, dropped
 
 
 def covtype_table(path: str | None, root: str) -> RawTable:
@@ -131,7 +174,7 @@ def higgs_arrays(path: str | None, root: str) -> np.ndarray:
     """All of HIGGS as float32 (label first), parsed once and cached as .npy beside the root."""
     cache = Path(root) / "higgs" / "HIGGS.npy"
     if path is None and cache.exists():
-        return np.load(cache, mmap_mode="r")
+        return np.load(cache, mmap_mode="r", allow_pickle=False)
     if path is None:
         path = fetch(HIGGS_URL, Path(root) / "higgs" / "HIGGS.csv.gz", "pass --data PATH/HIGGS.csv.gz")
     values = pd.read_csv(path, header=None, dtype=np.float32).to_numpy()

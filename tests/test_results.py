@@ -14,10 +14,14 @@ import pytest
 
 from bench.results import append_record, read_records
 
+# The fields every reader relies on (bench.results.RECORD_FIELDS); a line without them is skipped.
+RECORD = {"domain": "tabular", "dataset": "toy", "method": "simclr", "imix": False, "seed": 0, "config": {},
+          "probe": {"accuracy": 0.5}, "knn": {"accuracy": 0.5}}
+
 
 def _append_many(path: str, writer: int, count: int) -> None:
     for i in range(count):
-        append_record(path, {"writer": writer, "i": i, "payload": "x" * 5000})
+        append_record(path, {**RECORD, "writer": writer, "i": i, "payload": "x" * 5000})
 
 
 def test_concurrent_writers_lose_nothing(tmp_path):
@@ -35,16 +39,16 @@ def test_concurrent_writers_lose_nothing(tmp_path):
 
 def test_a_torn_last_line_is_skipped_and_the_next_record_starts_on_its_own_line(tmp_path):
     path = tmp_path / "runs.jsonl"
-    append_record(path, {"n": 1})
+    append_record(path, {**RECORD, "n": 1})
     with open(path, "a") as f:
         f.write('{"n": 2, "trunc')  # what a dying disk could leave
-    append_record(path, {"n": 3})
+    append_record(path, {**RECORD, "n": 3})
     assert [r["n"] for r in read_records(path)] == [1, 3]
 
 
 def test_a_run_killed_mid_training_leaves_the_record_file_valid(tmp_path):
     results = tmp_path / "runs.jsonl"
-    append_record(results, {"n": 1})
+    append_record(results, {**RECORD, "n": 1})
     before = results.read_bytes()
     process = subprocess.Popen(
         [sys.executable, "-m", "bench", "run", "--epochs", "200", "--width", "32", "--results", str(results)],
@@ -61,4 +65,4 @@ def test_a_run_killed_mid_training_leaves_the_record_file_valid(tmp_path):
     process.wait(30)
     assert process.returncode == -signal.SIGKILL
     assert results.read_bytes() == before
-    assert read_records(results) == [{"n": 1}]
+    assert read_records(results) == [{**RECORD, "n": 1}]

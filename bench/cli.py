@@ -183,6 +183,8 @@ def build_parser(domain_cls=None) -> Parser:
     table.add_argument("--format", choices=("markdown", "latex", "csv"), default="markdown")
     table.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                        help="only records whose field (or config field) has this value; repeatable")
+    table.add_argument("--holm", action="store_true", help="Holm-adjust the p-values over every tested cell")
+    table.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
     plot = commands.add_parser(
         "plot", help="PNG figures: baseline vs i-Mix bars, loss curves, accuracy against data ratio",
         description="Writes bars.png (each data set at its largest --data-ratio), loss_curves.png and "
@@ -195,6 +197,9 @@ def build_parser(domain_cls=None) -> Parser:
                       help="linear-probe (default) or kNN test accuracy")
     plot.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                       help="only records whose field (or config field) has this value; repeatable")
+    plot.add_argument("--holm", action="store_true", help="mark p < 0.05 after Holm's correction per figure")
+    plot.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
+    plot.add_argument("--format", default="png", help="comma-separated file formats: png, pdf, svg (default png)")
     return parser
 
 
@@ -275,11 +280,10 @@ def command_list(args: argparse.Namespace) -> int:
 
 
 def command_table(args: argparse.Namespace) -> int:
-    from .tables import comparison_table, legend
+    from .tables import read_names, table_text
 
-    print(comparison_table(selected_records(args.results, args.where), args.metric, args.format))
-    if args.format == "markdown":
-        print("\n" + legend(args.metric))
+    print(table_text(selected_records(args.results, args.where), args.metric, args.format, args.holm,
+                     read_names(args.names)))
     return 0
 
 
@@ -300,7 +304,10 @@ def selected_records(paths: Sequence[str], where: Sequence[str]) -> list[dict[st
 def command_plot(args: argparse.Namespace) -> int:
     from .plots import make_figures
 
-    for line in make_figures(selected_records(args.results, args.where), args.out, args.metric):
+    from .tables import read_names
+
+    for line in make_figures(selected_records(args.results, args.where), args.out, args.metric,
+                             formats=args.format, holm=args.holm, names=read_names(args.names)):
         print(line)
     return 0
 

@@ -186,10 +186,10 @@ def build_parser(domain_cls=None) -> Parser:
     table.add_argument("--holm", action="store_true", help="Holm-adjust the p-values over every tested cell")
     table.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
     plot = commands.add_parser(
-        "plot", help="PNG figures: baseline vs i-Mix bars, loss curves, accuracy against data ratio",
-        description="Writes bars.png (each data set at its largest --data-ratio), loss_curves.png and "
-                    "data_ratio.png (groups run at several ratios); a figure the records cannot fill is "
-                    "skipped with a message.")
+        "plot", help="figures: baseline vs i-Mix bars, loss curves, accuracy and i-Mix gain against data and epochs",
+        description="Writes bars (each data set at its largest --data-ratio), loss_curves, data_ratio (groups "
+                    "run at several ratios), gain_epochs and gain_data (the i-Mix gain with its 95%% interval "
+                    "against epochs and data ratio); a figure the records cannot fill is skipped with a message.")
     plot.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
                       help="one or more JSON-lines files of records (default results/runs.jsonl)")
     plot.add_argument("--out", default="results/figures", help="folder for the PNG files (default results/figures)")

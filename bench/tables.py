@@ -291,7 +291,11 @@ def select(records: Iterable[dict[str, Any]], where: list[str]) -> list[dict[str
         def field_text(name: str) -> str:
             value = record.get(name, record.get("config", {}).get(name))
             return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        if all(field_text(name) == value or _same_number(field_text(name), value) for name, value in conditions):
+        def matches(name: str, value: str) -> bool:
+            text = field_text(name)
+            # a row's name (cifar10 (5k)) selects its records as well as the loader's name does
+            return text == value or _same_number(text, value) or (name == "dataset" and dataset_name(record) == value)
+        if all(matches(name, value) for name, value in conditions):
             chosen.append(record)
     return chosen
 

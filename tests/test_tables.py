@@ -190,6 +190,10 @@ def test_rows_are_named_by_the_data_and_its_size():
     assert dataset_name(record("csv:adult", "adult.data", 26048)) == "adult (26k)"
     assert dataset_name(record("digits", None, 1347)) == "digits"  # a named data set keeps its name
     assert dataset_name(record("hf", "uoft-cs/cifar10", None)) == "cifar10"
+    folder = dict(RECORDS[0], dataset="imagefolder", config=dict(RECORDS[0]["config"], data="/d/cifar10"),
+                  data={"n_train": 5000})
+    assert select([folder, RECORDS[1]], ["dataset=cifar10 (5k)"]) == [folder]  # --where takes the row name
+    assert select([folder, RECORDS[1]], ["dataset=imagefolder"]) == [folder]
 
 
 def test_display_names_rename_rows_and_methods(tmp_path, capsys):

@@ -202,11 +202,13 @@ def build_parser(domain_cls=None) -> Parser:
     table.add_argument("--format", choices=("markdown", "latex", "csv"), default="markdown")
     table.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                        help="only records whose field (or config field) has this value; repeatable")
+    table.add_argument("--holm", action="store_true", help="Holm-adjust the p-values over every tested cell")
+    table.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
     plot = commands.add_parser(
-        "plot", help="PNG figures: baseline vs i-Mix bars, loss curves, accuracy against data ratio",
-        description="Writes bars.png (each data set at its largest --data-ratio), loss_curves.png and "
-                    "data_ratio.png (groups run at several ratios); a figure the records cannot fill is "
-                    "skipped with a message.")
+        "plot", help="figures: baseline vs i-Mix bars, loss curves, accuracy and i-Mix gain against data and epochs",
+        description="Writes bars (each data set at its largest --data-ratio), loss_curves, data_ratio (groups "
+                    "run at several ratios), gain_epochs and gain_data (the i-Mix gain with its 95%% interval "
+                    "against epochs and data ratio); a figure the records cannot fill is skipped with a message.")
     plot.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
                       help="one or more JSON-lines files of records (default results/runs.jsonl)")
     plot.add_argument("--out", default="results/figures", help="folder for the PNG files (default results/figures)")
@@ -214,6 +216,9 @@ def build_parser(domain_cls=None) -> Parser:
                       help="linear-probe (default) or kNN test accuracy")
     plot.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                       help="only records whose field (or config field) has this value; repeatable")
+    plot.add_argument("--holm", action="store_true", help="mark p < 0.05 after Holm's correction per figure")
+    plot.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
+    plot.add_argument("--format", default="png", help="comma-separated file formats: png, pdf, svg (default png)")
     return parser
 
 
@@ -297,11 +302,10 @@ def command_list(args: argparse.Namespace) -> int:
 
 
 def command_table(args: argparse.Namespace) -> int:
-    from .tables import comparison_table, legend
+    from .tables import read_names, table_text
 
-    print(comparison_table(selected_records(args.results, args.where), args.metric, args.format))
-    if args.format == "markdown":
-        print("\n" + legend(args.metric))
+    print(table_text(selected_records(args.results, args.where), args.metric, args.format, args.holm,
+                     read_names(args.names)))
     return 0
 
 
@@ -334,7 +338,10 @@ def check_where_fields(records: list[dict[str, Any]], where: Sequence[str]) -> N
 def command_plot(args: argparse.Namespace) -> int:
     from .plots import make_figures
 
-    for line in make_figures(selected_records(args.results, args.where), args.out, args.metric):
+    from .tables import read_names
+
+    for line in make_figures(selected_records(args.results, args.where), args.out, args.metric,
+                             formats=args.format, holm=args.holm, names=read_names(args.names)):
         print(line)
     return 0
 

@@ -3,10 +3,14 @@
 Which records go where:
 - bars and loss curves show, for each data set, the runs at its largest ``data_ratio`` (all the
   training data when such runs exist), so a data-efficiency ablation in the same results file
-  does not mix into them; a panel made from less than all the data says so in its title;
-- the data-ratio figure shows every (data set, method) that was run at more than one ratio.
-Within each figure the arms of a comparison must differ only in the i-Mix switch, its settings
-and the seed, checked as for the table (``bench/tables.py``); ``--where`` narrows the records.
+  does not mix into them; a panel made from less than all the data says so in its title; a data
+  set run at several epoch counts gets a panel per count;
+- the data-ratio figure shows every (data set, epochs, method) that was run at more than one ratio;
+- the gain figures (the regime study) show the i-Mix gain against the pretraining epochs and
+  against the data ratio, one line per method and i-Mix variant, with its 95% interval.
+Within each figure the arms of a comparison must differ only in the i-Mix switch and the seed,
+checked as for the table (``bench/tables.py``); two mixing settings (mix, alpha) are two arms,
+never one; ``--where`` narrows the records.
 """
 
 from __future__ import annotations
@@ -17,25 +21,45 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .tables import (METRICS, Arm, check_comparable, comparisons, data_ratio, method_column, method_order,
-                     metric_value)
+from .tables import (METRICS, Arm, Comparison, apply_holm, check_comparable, comparisons, data_ratio,
+                     dataset_name, method_column, method_order, metric_value)
 
 METRIC_LABELS = {"probe": "linear-probe test accuracy (%)", "knn": "kNN test accuracy (%)"}
 
 
 def _dataset_key(record: dict[str, Any]) -> tuple[str, str]:
-    return record["domain"], record["dataset"]
+    return record["domain"], dataset_name(record)
 
 
-def _title(domain: str, dataset: str, ratio: float = 1.0) -> str:
-    return f"{domain}/{dataset}" + (f" (data ratio {ratio:g})" if ratio < 1 else "")
+def _epochs(record: dict[str, Any]) -> int:
+    return int(record.get("config", {}).get("epochs") or 0)
+
+
+def _title(domain: str, dataset: str, ratio: float = 1.0, names: dict[str, str] | None = None,
+           epochs: int | None = None) -> str:
+    names = names or {}
+    base = names.get(f"{domain}/{dataset}", names.get(dataset, f"{domain}/{dataset}"))
+    return (base + (f" (data ratio {ratio:g})" if ratio < 1 else "")
+            + (f" @ {epochs} epochs" if epochs is not None else ""))
+
+
+def _imix_label(mix: str, alpha: float, with_mix: bool) -> str:
+    parts = ([mix] if with_mix else []) + ([f"alpha {alpha:g}"] if alpha != 1.0 else [])
+    return f"i-Mix ({', '.join(parts)})" if parts else "i-Mix"
 
 
 def arm_label(record: dict[str, Any], with_mix: bool = False) -> str:
+    """baseline, i-Mix, or i-Mix (cutmix, alpha 2): a different mix or alpha is a different arm."""
     if not record["imix"]:
         return "baseline"
-    mix = record.get("mix") or "mixup"
-    return f"i-Mix ({mix})" if with_mix else "i-Mix"
+    return _imix_label(record.get("mix") or "mixup", float(record.get("config", {}).get("alpha", 1.0)), with_mix)
+
+
+def _epoch_counts(records: Iterable[dict[str, Any]]) -> dict[tuple[str, str], set[int]]:
+    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for record in records:
+        seen[_dataset_key(record)].add(_epochs(record))
+    return seen
 
 
 def largest_ratio(records: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[tuple[str, str], float]]:
@@ -71,36 +95,51 @@ class BarPanel:
     methods: list[str]
     series: list[str]
     mean: dict[str, list[float]] = field(default_factory=dict)
-    std: dict[str, list[float]] = field(default_factory=dict)
+    std: dict[str, list[float]] = field(default_factory=dict)  # NaN for one seed: nothing to draw
     n: dict[str, list[int]] = field(default_factory=dict)
+    # per series and method: the accuracy of each seed, drawn as points over the bar
+    values: dict[str, list[list[float]]] = field(default_factory=dict)
     # per i-Mix series and method: (gain over the baseline, paired-test p-value or NaN)
     gain: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    # the comparisons behind the panel (for the count of tested cells)
+    items: list[Comparison] = field(default_factory=list)
 
 
-def bar_panels(records: Iterable[dict[str, Any]], metric: str = "probe") -> list[BarPanel]:
+def bar_panels(records: Iterable[dict[str, Any]], metric: str = "probe", holm: bool = False,
+               names: dict[str, str] | None = None) -> list[BarPanel]:
+    """A panel per data set (and per epoch count when it has several), at its largest data ratio.
+
+    With ``holm`` the p-values are Holm-adjusted over every tested cell of the figure.
+    """
     chosen, ratios = largest_ratio(records)
-    by_dataset: dict[tuple[str, str], list] = defaultdict(list)
-    for c in comparisons(chosen, metric):
-        by_dataset[(c.domain, c.dataset)].append(c)
+    everything = comparisons(chosen, metric)
+    if holm:
+        apply_holm(everything)
+    by_panel: dict[tuple[str, str, int | None], list[Comparison]] = defaultdict(list)
+    for c in everything:
+        by_panel[(c.domain, c.dataset, c.epochs if c.show_epochs else None)].append(c)
     panels = []
-    for (domain, dataset), items in by_dataset.items():
+    for (domain, dataset, epochs), items in by_panel.items():
         methods = method_order(c.method for c in items)
-        mixes = sorted({c.mix for c in items if c.mix}, key=lambda m: (m != "mixup", m))
-        with_mix = any(m != "mixup" for m in mixes)
-        names = {mix: f"i-Mix ({mix})" if with_mix else "i-Mix" for mix in mixes}
-        panel = BarPanel(_title(domain, dataset, ratios[(domain, dataset)]), methods,
-                         ["baseline", *names.values()])
+        treated_items = [c for c in items if c.mix]
+        with_mix = any(c.mix != "mixup" for c in treated_items)
+        variants = sorted({(c.mix, c.alpha) for c in treated_items}, key=lambda v: (v[0] != "mixup", v))
+        labels = {v: _imix_label(*v, with_mix) for v in variants}
+        panel = BarPanel(_title(domain, dataset, ratios[(domain, dataset)], names, epochs), methods,
+                         ["baseline", *labels.values()], items=items)
         baselines: dict[str, Arm] = {c.method: c.baseline for c in items}
-        treated = {(c.method, c.mix): c for c in items if c.mix}
+        treated = {(c.method, c.mix, c.alpha): c for c in treated_items}
         arms = {"baseline": [baselines.get(m, Arm()) for m in methods]}
-        for mix, name in names.items():
-            arms[name] = [treated[(m, mix)].imix if (m, mix) in treated else Arm() for m in methods]
-            panel.gain[name] = [(treated[(m, mix)].gain, treated[(m, mix)].p_value) if (m, mix) in treated
-                                else (math.nan, math.nan) for m in methods]
+        for (mix, alpha), name in labels.items():
+            cells = [treated.get((m, mix, alpha)) for m in methods]
+            arms[name] = [c.imix if c else Arm() for c in cells]
+            panel.gain[name] = [(c.gain, c.reported_p) if c and c.baseline.n else (math.nan, math.nan)
+                                for c in cells]
         for name, row in arms.items():
             panel.mean[name] = [arm.mean for arm in row]
-            panel.std[name] = [arm.std if arm.n else math.nan for arm in row]
+            panel.std[name] = [arm.std if arm.n > 1 else math.nan for arm in row]
             panel.n[name] = [arm.n for arm in row]
+            panel.values[name] = [arm.values for arm in row]
         panels.append(panel)
     return panels
 
@@ -129,6 +168,7 @@ class CurvePanel:
     dataset: str
     method: str
     curves: list[Curve]
+    epochs: int | None = None  # set when the data set was run at several epoch counts
 
     @property
     def has_monitor(self) -> bool:
@@ -155,27 +195,28 @@ def _curve(label: str, records: list[dict[str, Any]]) -> Curve | None:
     return curve
 
 
-def curve_panels(records: Iterable[dict[str, Any]]) -> list[CurvePanel]:
-    """One panel per data set and method (at the data set's largest data ratio), one curve per arm."""
+def curve_panels(records: Iterable[dict[str, Any]], names: dict[str, str] | None = None) -> list[CurvePanel]:
+    """One panel per data set, epoch count and method (at the data set's largest data ratio), a curve per arm."""
     chosen, ratios = largest_ratio(records)
-    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    counts = _epoch_counts(chosen)
+    groups: dict[tuple[str, str, int, str], list[dict[str, Any]]] = defaultdict(list)
     for record in chosen:
-        groups[(*_dataset_key(record), method_column(record))].append(record)
+        groups[(*_dataset_key(record), _epochs(record), method_column(record))].append(record)
     panels = []
-    datasets = sorted({key[:2] for key in groups})
-    for domain, dataset in datasets:
-        for method in method_order(m for d, s, m in groups if (d, s) == (domain, dataset)):
-            group = groups[(domain, dataset, method)]
+    for domain, dataset, epochs in sorted({key[:3] for key in groups}):
+        for method in method_order(m for d, s, e, m in groups if (d, s, e) == (domain, dataset, epochs)):
+            group = groups[(domain, dataset, epochs, method)]
             with_mix = len({r.get("mix") or "mixup" for r in group if r["imix"]}) > 1
             arms: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for record in group:
                 arms[arm_label(record, with_mix)].append(record)
-            label = f"{_title(domain, dataset, ratios[(domain, dataset)])} {method}"
+            shown = epochs if len(counts[(domain, dataset)]) > 1 else None
+            label = f"{_title(domain, dataset, ratios[(domain, dataset)], names, shown)} {(names or {}).get(method, method)}"
             check_comparable(label, group)
             curves = [c for name in sorted(arms, key=lambda a: (a != "baseline", a))
                       if (c := _curve(name, arms[name])) is not None]
             if curves:
-                panels.append(CurvePanel(label, domain, dataset, method, curves))
+                panels.append(CurvePanel(label, domain, dataset, method, curves, epochs=shown))
     return panels
 
 
@@ -197,25 +238,30 @@ class RatioPanel:
     series: list[RatioSeries]
 
 
-def ratio_panels(records: Iterable[dict[str, Any]], metric: str = "probe") -> list[RatioPanel]:
-    """Every (data set, method) run at more than one data ratio: accuracy per ratio, per arm."""
+def ratio_panels(records: Iterable[dict[str, Any]], metric: str = "probe",
+                 names: dict[str, str] | None = None) -> list[RatioPanel]:
+    """Every (data set, epochs, method) run at more than one data ratio: accuracy per ratio, per arm."""
     if metric not in METRICS:
         raise KeyError(metric)
-    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    records = list(records)
+    counts = _epoch_counts(records)
+    groups: dict[tuple[str, str, int, str], list[dict[str, Any]]] = defaultdict(list)
     for record in records:
-        groups[(*_dataset_key(record), method_column(record))].append(record)
+        groups[(*_dataset_key(record), _epochs(record), method_column(record))].append(record)
     panels = []
-    order = method_order(method for _, _, method in groups)
-    for domain, dataset, method in sorted(groups, key=lambda k: (k[0], k[1], order.index(k[2]))):
-        group = groups[(domain, dataset, method)]
+    order = method_order(key[3] for key in groups)
+    for domain, dataset, epochs, method in sorted(groups, key=lambda k: (k[0], k[1], k[2], order.index(k[3]))):
+        group = groups[(domain, dataset, epochs, method)]
         ratios = sorted({data_ratio(r) for r in group})
         if len(ratios) < 2:
             continue
         with_mix = len({r.get("mix") or "mixup" for r in group if r["imix"]}) > 1
+        shown = epochs if len(counts[(domain, dataset)]) > 1 else None
+        title = f"{_title(domain, dataset, names=names, epochs=shown)} {(names or {}).get(method, method)}"
         points: dict[str, dict[float, Arm]] = defaultdict(dict)
         for ratio in ratios:
             at_ratio = [r for r in group if data_ratio(r) == ratio]
-            check_comparable(f"{domain}/{dataset} {method} at data ratio {ratio:g}", at_ratio)
+            check_comparable(f"{title} at data ratio {ratio:g}", at_ratio)
             arms: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for record in at_ratio:
                 arms[arm_label(record, with_mix)].append(record)
@@ -226,7 +272,78 @@ def ratio_panels(records: Iterable[dict[str, Any]], metric: str = "probe") -> li
         for name in sorted(points, key=lambda a: (a != "baseline", a)):
             xs = sorted(points[name])
             arms_at = [points[name][x] for x in xs]
-            series.append(RatioSeries(name, xs, [a.mean for a in arms_at], [a.std for a in arms_at],
-                                      [a.n for a in arms_at]))
-        panels.append(RatioPanel(f"{domain}/{dataset} {method}", series))
+            series.append(RatioSeries(name, xs, [a.mean for a in arms_at],
+                                      [a.std if a.n > 1 else math.nan for a in arms_at], [a.n for a in arms_at]))
+        panels.append(RatioPanel(title, series))
+    return panels
+
+
+# ---------------------------------------------------------------- the gain against epochs or data (regime study)
+
+AXES = {"epochs": "pretraining epochs", "data_ratio": "training data used for pretraining (%)"}
+
+
+@dataclass
+class GainLine:
+    """One method (and i-Mix variant): the mean paired gain at each x, its 95% interval and test."""
+
+    label: str
+    x: list[float]
+    gain: list[float]
+    low: list[float]  # NaN where the interval is undefined (fewer than 3 pairs, identical gains)
+    high: list[float]
+    p: list[float]  # NaN where there is no test; Holm-adjusted when asked
+    n: list[int]  # paired seeds
+
+
+@dataclass
+class GainPanel:
+    title: str
+    axis: str  # "epochs" or "data_ratio"
+    lines: list[GainLine]
+    items: list[Comparison] = field(default_factory=list)
+
+
+def gain_panels(records: Iterable[dict[str, Any]], axis: str, metric: str = "probe", holm: bool = False,
+                names: dict[str, str] | None = None) -> list[GainPanel]:
+    """Per data set, a line per (method, i-Mix variant, the other axis's value) run at 2+ values of ``axis``.
+
+    Each point is one comparison of the table (same grouping and checks); with ``holm`` the
+    p-values are adjusted over every point of the figure.
+    """
+    if axis not in AXES:
+        raise KeyError(axis)
+    names = names or {}
+    lines: dict[tuple, list[Comparison]] = defaultdict(list)
+    for c in comparisons(records, metric):
+        if not (c.baseline.n and c.imix.n):
+            continue
+        other = c.epochs if axis == "data_ratio" else c.data_ratio
+        lines[(c.domain, c.dataset, c.method, c.mix, c.alpha, other)].append(c)
+    lines = {key: items for key, items in lines.items() if len(items) > 1}
+    tested = [c for items in lines.values() for c in items]
+    if holm:
+        apply_holm(tested)
+    by_dataset: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for key in lines:
+        by_dataset[key[:2]].append(key)
+    panels = []
+    for (domain, dataset), keys in sorted(by_dataset.items()):
+        others = {key[5] for key in keys}
+        order = method_order(key[2] for key in keys)
+        panel = GainPanel(_title(domain, dataset, names=names), axis, [])
+        for key in sorted(keys, key=lambda k: (order.index(k[2]), k[3] != "mixup", k[3], k[4], k[5] or 0)):
+            _, _, method, mix, alpha, other = key
+            items = sorted(lines[key], key=lambda c: c.epochs if axis == "epochs" else c.data_ratio)
+            label = names.get(method, method)
+            variant = _imix_label(mix, alpha, mix != "mixup")
+            label += variant[len("i-Mix"):]
+            if len(others) > 1 or (axis == "epochs" and other != 1.0):
+                label += f" @ {other:g} data" if axis == "epochs" else f" @ {other} epochs"
+            panel.lines.append(GainLine(
+                label, [float(c.epochs if axis == "epochs" else c.data_ratio) for c in items],
+                [c.gain for c in items], [c.ci[0] for c in items], [c.ci[1] for c in items],
+                [c.reported_p for c in items], [len(c.paired_seeds) for c in items]))
+            panel.items += items
+        panels.append(panel)
     return panels

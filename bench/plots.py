@@ -1,4 +1,6 @@
-"""PNG figures from result records: bars, loss curves, accuracy against the data ratio.
+"""Figures from result records: bars, loss curves, accuracy against the data ratio, and the
+i-Mix gain against pretraining epochs and data size (the regime study); PNG at print
+resolution, and PDF/SVG for papers.
 
 matplotlib is used through its object API with the Agg canvas (no pyplot, no display, no
 global backend switch). The numbers come from ``bench/plot_data.py``; this file only draws.
@@ -12,13 +14,15 @@ from typing import Any, Iterable
 
 from . import plot_data
 from .errors import UserError
-from .plot_data import METRIC_LABELS, BarPanel, CurvePanel, RatioPanel
+from .plot_data import AXES, METRIC_LABELS, BarPanel, CurvePanel, GainPanel, RatioPanel
+from .tables import SIGNIFICANCE, Comparison, chance_note
 
-FIGURES = ("bars.png", "loss_curves.png", "data_ratio.png")
+FIGURES = ("bars", "loss_curves", "data_ratio", "gain_epochs", "gain_data")
+FORMATS = ("png", "pdf", "svg")
 # Baseline grey, i-Mix variants in colour (colour-blind safe: Okabe-Ito).
 COLOURS = {"baseline": "#7f7f7f"}
 IMIX_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
-DPI = 110
+DPI = 300  # print resolution for PNG; PDF and SVG are vector
 
 
 def _colour(label: str, order: list[str]) -> str:
@@ -36,13 +40,50 @@ def _figure(width: float, height: float):
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _save(fig, path: Path) -> Path:
+def parse_formats(text: str | Iterable[str]) -> list[str]:
+    """``png,pdf`` -> ["png", "pdf"]; anything else is a UserError naming the choices."""
+    formats = [f.strip().lower().lstrip(".") for f in (text.split(",") if isinstance(text, str) else text)]
+    formats = [f for f in formats if f]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UserError(f"--format {','.join(unknown) or text!r}: valid choices are {', '.join(FORMATS)} "
+                        "(comma-separated, e.g. --format png,pdf).")
+    return list(dict.fromkeys(formats))
+
+
+def _save(fig, path: Path, formats: Iterable[str] = ("png",)) -> Path:
+    """Write the figure once per format beside ``path`` (its suffix replaced); returns the first file."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI)
-    return path
+    written = []
+    for fmt in formats:
+        target = path.with_suffix(f".{fmt}")
+        # no creation date or tool version inside: a rerun changes the files only where the figure changed
+        metadata = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer": None},
+                    "svg": {"Date": None}}[fmt]
+        fig.savefig(target, dpi=DPI, metadata=metadata)
+        written.append(target)
+    return written[0]
+
+
+def _p_marker(p: float) -> str:
+    return "*" if not math.isnan(p) and p < SIGNIFICANCE else ""
+
+
+def _tested_note(items: Iterable[Comparison], holm: bool) -> str:
+    """The figure's count of tested cells (and which would pass by chance) in one short line."""
+    items = list(items)
+    tested = [c for c in items if not math.isnan(c.p_value)]
+    if not tested:
+        return "no p-values: each needs 3+ paired seeds whose gains are not all identical"
+    passed = sum(c.p_value < SIGNIFICANCE for c in tested)
+    text = f"{len(tested)} cells tested, {passed} at p < 0.05, ~{SIGNIFICANCE * len(tested):.2g} expected by chance"
+    if holm:
+        held = sum(c.p_adjusted is not None and c.p_adjusted < SIGNIFICANCE for c in tested)
+        text += f"; Holm-adjusted: {held} at p < 0.05 (the marks use it)"
+    return text
 
 
 def _panel_grid(n: int, panel_width: float, panel_height: float, min_width: float, columns: int = 3):
@@ -77,8 +118,11 @@ def _finite(values: Iterable[float]) -> list[float]:
     return [v for v in values if not math.isnan(v)]
 
 
-def plot_bars(panels: list[BarPanel], path: Path, metric: str = "probe") -> Path:
-    """Per data set, baseline and i-Mix bars per method with mean ± std over seeds."""
+def plot_bars(panels: list[BarPanel], path: Path, metric: str = "probe", formats: Iterable[str] = ("png",),
+              holm: bool = False, names: dict[str, str] | None = None) -> Path:
+    """Per data set, baseline and i-Mix bars per method: mean, ± std when there are 2+ seeds, each seed
+    as a dot, n under each bar; a panel with no i-Mix arm shows its baseline bars alone."""
+    names = names or {}
     fig, axes = _panel_grid(len(panels), 4.3, 3.3, min_width=6.5)
     order = _arm_order(p.series for p in panels)
     for ax, panel in zip(axes, panels):
@@ -87,10 +131,17 @@ def plot_bars(panels: list[BarPanel], path: Path, metric: str = "probe") -> Path
         for i, name in enumerate(panel.series):
             xs = [m + (i - (len(panel.series) - 1) / 2) * width for m in range(len(panel.methods))]
             means, stds = panel.mean[name], panel.std[name]
-            ax.bar(xs, means, width, yerr=stds, capsize=3, color=_colour(name, order), label=name,
-                   error_kw={"elinewidth": 1, "ecolor": "black"})
-            tops += _finite(m + s for m, s in zip(means, stds))
-            bottoms += _finite(m - s for m, s in zip(means, stds))
+            errors = [0.0 if math.isnan(s) else s for s in stds]
+            ax.bar(xs, means, width, yerr=errors if any(errors) else None, capsize=3, color=_colour(name, order),
+                   label=name, error_kw={"elinewidth": 1, "ecolor": "black"})
+            for x, seeds in zip(xs, panel.values[name]):
+                offsets = [(k - (len(seeds) - 1) / 2) * width * 0.5 / max(1, len(seeds)) for k in range(len(seeds))]
+                ax.scatter([x + o for o in offsets], seeds, s=9, color="white", edgecolors="black",
+                           linewidths=0.6, zorder=3)
+                tops += seeds
+                bottoms += seeds
+            tops += _finite(m + e for m, e in zip(means, errors))
+            bottoms += _finite(m - e for m, e in zip(means, errors))
         # Gains over the baseline above each method's group; * marks p < 0.05 (paired t-test over seeds).
         top = max(tops) if tops else 100.0
         bottom = min(bottoms) if bottoms else 0.0
@@ -99,29 +150,36 @@ def plot_bars(panels: list[BarPanel], path: Path, metric: str = "probe") -> Path
             (gains,) = panel.gain.values()
             for m, (gain, p) in enumerate(gains):
                 if not math.isnan(gain):
-                    star = "*" if not math.isnan(p) and p < 0.05 else ""
-                    ax.text(m, top + 0.06 * span, f"{gain:+.2f}{star}", ha="center", va="bottom", fontsize=8)
+                    ax.text(m, top + 0.06 * span, f"{gain:+.2f}{_p_marker(p)}", ha="center", va="bottom", fontsize=8)
         # Bars start near the lowest value rather than at 0: gains of a point or two would be invisible.
         low = max(0.0, math.floor((bottom - 0.4 * span) / 5) * 5)
         ax.set_ylim(low, min(100.0 + 0.25 * span, top + 0.35 * span))
-        ax.set_xticks(range(len(panel.methods)), panel.methods)
-        ax.set_title(panel.title, fontsize=10)
+        for i, name in enumerate(panel.series):  # n per bar, just above the axis
+            for m, n in enumerate(panel.n[name]):
+                if n:
+                    x = m + (i - (len(panel.series) - 1) / 2) * width
+                    ax.text(x, low, f"n={n}", ha="center", va="bottom", fontsize=6, color="white"
+                            if name != "baseline" else "black")
+        ax.set_xticks(range(len(panel.methods)), [names.get(m, m) for m in panel.methods])
+        title = panel.title + ("" if len(panel.series) > 1 else " (baseline only)")
+        ax.set_title(title, fontsize=10)
         ax.set_ylabel("accuracy (%)")
         ax.grid(axis="y", alpha=0.3)
         ax.set_axisbelow(True)
     _figure_legend(fig, axes)
-    fig.suptitle(f"Baseline vs i-Mix: {METRIC_LABELS[metric]}, mean ± std over seeds\n"
-                 "numbers: i-Mix gain in points (* p < 0.05, paired t-test over seeds); y axes do not start at 0",
-                 fontsize=10, x=0.01, ha="left")
-    return _save(fig, path)
+    items = [c for p in panels for c in p.items]
+    fig.suptitle(f"Baseline vs i-Mix: {METRIC_LABELS[metric]}, mean ± std over seeds (dots: seeds)\n"
+                 f"numbers: i-Mix gain in points (* p < 0.05, paired t-test, 3+ seeds); {_tested_note(items, holm)}; "
+                 "y axes do not start at 0", fontsize=10, x=0.01, ha="left")
+    return _save(fig, path, formats)
 
 
-def plot_curves(panels: list[CurvePanel], path: Path) -> Path:
+def plot_curves(panels: list[CurvePanel], path: Path, formats: Iterable[str] = ("png",)) -> Path:
     """Pretraining loss (solid, left axis) and the kNN monitor (dashed, right axis) per epoch."""
     from matplotlib.ticker import MaxNLocator
 
     methods = plot_data.method_order(p.method for p in panels)
-    datasets = list(dict.fromkeys((p.domain, p.dataset) for p in panels))
+    datasets = list(dict.fromkeys((p.domain, p.dataset, p.epochs) for p in panels))
     rows, columns = len(datasets), len(methods)
     fig = _figure(max(6.5, 4.2 * columns + 0.6), 2.7 * rows + 0.9)
     axes = fig.subplots(rows, columns, squeeze=False)
@@ -129,7 +187,7 @@ def plot_curves(panels: list[CurvePanel], path: Path) -> Path:
     placed = set()
     drawn = []  # each panel's axes, for the legend
     for panel in panels:
-        ax = axes[datasets.index((panel.domain, panel.dataset)), methods.index(panel.method)]
+        ax = axes[datasets.index((panel.domain, panel.dataset, panel.epochs)), methods.index(panel.method)]
         placed.add(id(ax))
         few = max(len(c.epochs) for c in panel.curves) <= 12
         twin = ax.twinx() if panel.has_monitor else None
@@ -160,10 +218,10 @@ def plot_curves(panels: list[CurvePanel], path: Path) -> Path:
                  ("; dashed: kNN test accuracy (--eval-every)" if any_monitor else "") +
                  "\n(i-Mix's loss is on mixed virtual labels, so it runs higher than the baseline's by design)",
                  fontsize=10, x=0.01, ha="left")
-    return _save(fig, path)
+    return _save(fig, path, formats)
 
 
-def plot_ratios(panels: list[RatioPanel], path: Path, metric: str = "probe") -> Path:
+def plot_ratios(panels: list[RatioPanel], path: Path, metric: str = "probe", formats: Iterable[str] = ("png",)) -> Path:
     """Accuracy against the fraction of training data used for pretraining, per arm."""
     fig, axes = _panel_grid(len(panels), 4.6, 3.4, min_width=6.0)
     order = _arm_order([s.label for s in p.series] for p in panels)
@@ -173,7 +231,8 @@ def plot_ratios(panels: list[RatioPanel], path: Path, metric: str = "probe") -> 
             percent = [100 * r for r in series.ratios]
             ticks.update(percent)
             nudge = 1 + 0.015 * (i - (len(panel.series) - 1) / 2)  # keeps the error bars apart
-            ax.errorbar([x * nudge for x in percent], series.mean, yerr=series.std, color=_colour(series.label, order), marker="o",
+            errors = [0.0 if math.isnan(e) else e for e in series.std]  # one seed: no bar
+            ax.errorbar([x * nudge for x in percent], series.mean, yerr=errors, color=_colour(series.label, order), marker="o",
                         markersize=4, capsize=3, label=series.label)
         ax.set_xscale("log")
         ax.set_xticks(sorted(ticks), [f"{t:g}" for t in sorted(ticks)])
@@ -187,27 +246,84 @@ def plot_ratios(panels: list[RatioPanel], path: Path, metric: str = "probe") -> 
     fig.suptitle(f"Data efficiency: {METRIC_LABELS[metric]}, mean ± std over seeds\n"
                  "pretrained on part of the training data; the probe is fitted on all of it",
                  fontsize=10, x=0.01, ha="left")
-    return _save(fig, path)
+    return _save(fig, path, formats)
 
 
-def make_figures(records: list[dict[str, Any]], out: str | Path, metric: str = "probe") -> list[str]:
+def plot_gains(panels: list[GainPanel], path: Path, metric: str = "probe", formats: Iterable[str] = ("png",),
+               holm: bool = False) -> Path:
+    """The i-Mix gain against epochs or data ratio: a line per method, its 95% interval as a band,
+    a filled marker where p < 0.05 and a hollow one elsewhere; n (paired seeds) beside each point."""
+    axis = panels[0].axis
+    fig, axes = _panel_grid(len(panels), 4.6, 3.6, min_width=6.5)
+    for ax, panel in zip(axes, panels):
+        ticks: set[float] = set()
+        for i, line in enumerate(panel.lines):
+            colour = IMIX_COLOURS[i % len(IMIX_COLOURS)]
+            xs = [100 * x for x in line.x] if axis == "data_ratio" else line.x
+            ticks.update(xs)
+            ax.plot(xs, line.gain, color=colour, label=line.label, linewidth=1.5)
+            band = [(x, lo, hi) for x, lo, hi in zip(xs, line.low, line.high) if not math.isnan(lo)]
+            if len(band) > 1:
+                ax.fill_between([b[0] for b in band], [b[1] for b in band], [b[2] for b in band], color=colour,
+                                alpha=0.18, linewidth=0)
+            else:  # a lone interval is drawn as an error bar
+                for x, lo, hi in band:
+                    ax.plot([x, x], [lo, hi], color=colour, alpha=0.5, linewidth=3)
+            for x, gain, p, n in zip(xs, line.gain, line.p, line.n):
+                significant = not math.isnan(p) and p < SIGNIFICANCE
+                ax.plot([x], [gain], marker="o", markersize=6, color=colour,
+                        markerfacecolor=colour if significant else "white", zorder=3)
+                ax.annotate(f"n={n}", (x, gain), textcoords="offset points", xytext=(4, 4), fontsize=6, color=colour)
+        ax.axhline(0.0, color="black", linewidth=0.8)
+        ax.set_xscale("log")
+        ax.set_xticks(sorted(ticks), [f"{t:g}" for t in sorted(ticks)])
+        ax.minorticks_off()
+        ax.set_xlabel(AXES[axis])
+        ax.set_ylabel("i-Mix gain (points)")
+        ax.set_title(panel.title, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize=7)
+    against = "pretraining epochs" if axis == "epochs" else "training-set size"
+    items = [c for p in panels for c in p.items]
+    fig.suptitle(f"i-Mix gain against {against}: {METRIC_LABELS[metric]}\n"
+                 f"line: mean paired gain; band: 95% CI; filled marker: p < 0.05 (paired t-test, 3+ seeds"
+                 f"{', Holm' if holm else ''})\n{_tested_note(items, holm)}", fontsize=9, x=0.01, ha="left")
+    return _save(fig, path, formats)
+
+
+def make_figures(records: list[dict[str, Any]], out: str | Path, metric: str = "probe",
+                 formats: str | Iterable[str] = ("png",), holm: bool = False,
+                 names: dict[str, str] | None = None) -> list[str]:
     """Write every figure the records allow into ``out``; one line per figure (written or why not)."""
     out = Path(out)
+    formats = parse_formats(formats)
+    suffix = "/".join(formats)
     lines = []
-    bars = plot_data.bar_panels(records, metric)
+    bars = plot_data.bar_panels(records, metric, holm, names)
     if bars:
-        lines.append(f"wrote {plot_bars(bars, out / 'bars.png', metric)} ({len(bars)} data set(s))")
+        lines.append(f"wrote {plot_bars(bars, out / 'bars.png', metric, formats, holm, names).with_suffix('')}"
+                     f".{suffix} ({len(bars)} data set(s))")
     else:
-        lines.append("skipped bars.png: no records to compare")
-    curves = plot_data.curve_panels(records)
+        lines.append("skipped bars: no records to compare")
+    curves = plot_data.curve_panels(records, names)
     if curves:
-        lines.append(f"wrote {plot_curves(curves, out / 'loss_curves.png')} ({len(curves)} panel(s))")
+        lines.append(f"wrote {plot_curves(curves, out / 'loss_curves.png', formats).with_suffix('')}.{suffix} "
+                     f"({len(curves)} panel(s))")
     else:
-        lines.append("skipped loss_curves.png: no record has a pretraining loss curve (runs with --epochs 0?)")
-    ratios = plot_data.ratio_panels(records, metric)
+        lines.append("skipped loss_curves: no record has a pretraining loss curve (runs with --epochs 0?)")
+    ratios = plot_data.ratio_panels(records, metric, names)
     if ratios:
-        lines.append(f"wrote {plot_ratios(ratios, out / 'data_ratio.png', metric)} ({len(ratios)} panel(s))")
+        lines.append(f"wrote {plot_ratios(ratios, out / 'data_ratio.png', metric, formats).with_suffix('')}.{suffix} "
+                     f"({len(ratios)} panel(s))")
     else:
-        lines.append("skipped data_ratio.png: no data set and method was run at more than one --data-ratio "
+        lines.append("skipped data_ratio: no data set and method was run at more than one --data-ratio "
                      "(e.g. `bench suite --data-ratios 0.1,0.5,1`)")
+    for axis, name, hint in (("epochs", "gain_epochs", "--epochs (e.g. one suite per epoch count)"),
+                             ("data_ratio", "gain_data", "--data-ratio (e.g. `bench suite --data-ratios 0.1,0.5,1`)")):
+        gains = plot_data.gain_panels(records, axis, metric, holm, names)
+        if gains:
+            lines.append(f"wrote {plot_gains(gains, out / f'{name}.png', metric, formats, holm).with_suffix('')}"
+                         f".{suffix} ({len(gains)} panel(s))")
+        else:
+            lines.append(f"skipped {name}: no method has baseline and i-Mix runs at more than one {hint}")
     return lines

@@ -54,13 +54,15 @@ def test_bars_use_each_data_sets_largest_ratio_with_means_stds_and_gains_by_hand
     assert toy.mean["baseline"] == pytest.approx([82.0, 72.0])  # the ratio-0.5 runs stay out
     assert toy.std["baseline"] == pytest.approx([2.0, math.sqrt(8)])  # 80, 82, 84 and 70, 74: sample std
     assert toy.n["baseline"] == [3, 2]
+    assert toy.values["baseline"] == [pytest.approx([80.0, 82.0, 84.0]), pytest.approx([70.0, 74.0])]  # the dots
     assert toy.mean["i-Mix"][0] == pytest.approx(85.0) and math.isnan(toy.mean["i-Mix"][1])
     assert toy.n["i-Mix"] == [3, 0]
     (gain, p), (no_gain, no_p) = toy.gain["i-Mix"]
-    assert gain == pytest.approx(3.0) and p == 0.0  # the same +3 for every seed
+    assert gain == pytest.approx(3.0) and math.isnan(p)  # the same +3 for every seed: no test, no star
     assert math.isnan(no_gain) and math.isnan(no_p)
     assert small.title == "tabular/small (data ratio 0.25)"
     assert small.mean == {"baseline": [pytest.approx(50.0)], "i-Mix": [pytest.approx(55.0)]}
+    assert math.isnan(small.std["baseline"][0])  # one seed: no error bar rather than ± 0
 
 
 def test_bars_knn_metric_and_mixing_variants_as_separate_series():
@@ -109,9 +111,55 @@ def test_data_ratio_series_only_for_groups_with_several_ratios():
 
 
 def test_figures_refuse_unlike_runs_as_the_table_does():
-    records = [_record("simclr", False, 0, 0.8), _record("simclr", True, 0, 0.9, epochs=50)]
-    with pytest.raises(UserError, match="epochs"):
+    records = [_record("simclr", False, 0, 0.8), _record("simclr", True, 0, 0.9, batch_size=32)]
+    with pytest.raises(UserError, match="batch_size"):
         plot_data.bar_panels(records)
+
+
+def test_two_alphas_are_two_arms_in_bars_and_curves():
+    records = [_record("simclr", False, 0, 0.8), _record("simclr", True, 0, 0.9),
+               _record("simclr", True, 0, 0.7, alpha=2.0, loss=[9, 9, 9])]
+    (panel,) = plot_data.bar_panels(records)
+    assert panel.series == ["baseline", "i-Mix", "i-Mix (alpha 2)"]
+    assert panel.mean["i-Mix"] == pytest.approx([90.0]) and panel.mean["i-Mix (alpha 2)"] == pytest.approx([70.0])
+    (curves,) = plot_data.curve_panels(records)
+    assert [c.label for c in curves.curves] == ["baseline", "i-Mix", "i-Mix (alpha 2)"]
+
+
+def regime_records() -> list[dict]:
+    """simclr and moco on toy at 10 and 50 epochs (all data), and simclr at 50 epochs on half the data."""
+    records = []
+    for method, epochs, ratio, gains in (("simclr", 10, 1.0, (0, 2, 1)), ("simclr", 50, 1.0, (3, 5, 3)),
+                                         ("moco", 10, 1.0, (1, 1, 1)), ("moco", 50, 1.0, (2, 4)),
+                                         ("simclr", 50, 0.5, (1, 5, 0))):
+        for seed, gain in enumerate(gains):
+            records += [_record(method, False, seed, 0.5, ratio=ratio, epochs=epochs),
+                        _record(method, True, seed, 0.5 + gain / 100, ratio=ratio, epochs=epochs)]
+    return records
+
+
+def test_gain_against_epochs_one_line_per_method_with_interval_and_test_by_hand():
+    (panel,) = plot_data.gain_panels(regime_records(), "epochs")
+    assert panel.title == "tabular/toy"
+    simclr, moco = panel.lines
+    assert simclr.label == "simclr" and simclr.x == [10.0, 50.0] and simclr.n == [3, 3]
+    assert simclr.gain == pytest.approx([1.0, 11 / 3])
+    # 50 epochs: gains 3, 5, 3 -> p = 1 - 5.5 / sqrt(5.5^2 + 2) = 0.031504, 95% CI 11/3 ± 4.302653 x 2/3
+    assert simclr.p[1] == pytest.approx(0.031504, abs=2e-6)
+    assert simclr.low[1] == pytest.approx(0.798231, abs=1e-5) and simclr.high[1] == pytest.approx(6.535102, abs=1e-5)
+    # 10 epochs: gains 0, 2, 1 -> sd 1, se 1/sqrt(3), t = sqrt(3) -> p = 1 - sqrt(3) / sqrt(5) = 0.225403
+    assert simclr.p[0] == pytest.approx(0.225403, abs=2e-6)
+    # moco: identical gains at 10 epochs and two seeds at 50: no test, no interval
+    assert moco.gain == pytest.approx([1.0, 3.0]) and all(math.isnan(v) for v in moco.p + moco.low + moco.high)
+    (holm_panel,) = plot_data.gain_panels(regime_records(), "epochs", holm=True)
+    # Holm over the figure's two tested points: 0.0315 x 2 = 0.063, max(0.063, 0.2254) = 0.2254
+    assert holm_panel.lines[0].p == pytest.approx([0.225403, 0.063008], abs=2e-6)
+
+
+def test_gain_against_data_ratio_keeps_the_epoch_count_apart():
+    (panel,) = plot_data.gain_panels(regime_records(), "data_ratio")
+    (line,) = panel.lines  # simclr at 50 epochs, ratios 0.5 and 1; nothing else was run at two ratios
+    assert line.label == "simclr" and line.x == [0.5, 1.0] and line.gain == pytest.approx([2.0, 11 / 3])
 
 
 def _png_size(path) -> tuple[int, int]:
@@ -126,13 +174,37 @@ def test_every_figure_is_written_as_a_readable_png(tmp_path):
     from bench.plots import DPI, make_figures
 
     lines = make_figures(fixture_records(), tmp_path / "figures")
-    assert [line.split()[0] for line in lines] == ["wrote"] * 3
+    assert [line.split()[0] for line in lines] == ["wrote", "wrote", "wrote", "skipped", "wrote"]
     sizes = {name: _png_size(tmp_path / "figures" / name) for name in ("bars.png", "loss_curves.png", "data_ratio.png")}
     # bars: two panels side by side (4.3 inches each, 6.5 at least) by one row of 3.3 inches plus titles
     assert sizes["bars.png"] == (pytest.approx(8.6 * DPI, abs=2), pytest.approx(4.2 * DPI, abs=2))
     # loss curves: data sets in rows (2), methods in columns (3)
     assert sizes["loss_curves.png"] == (pytest.approx(13.2 * DPI, abs=2), pytest.approx(6.3 * DPI, abs=2))
     assert sizes["data_ratio.png"] == (pytest.approx(6.0 * DPI, abs=2), pytest.approx(4.3 * DPI, abs=2))
+    assert DPI >= 300  # print resolution
+
+
+def test_figures_as_pdf_and_svg_and_the_regime_figures(tmp_path):
+    from bench.plots import make_figures
+
+    lines = make_figures(regime_records(), tmp_path, formats="png,pdf,svg", holm=True)
+    assert any(line.startswith("wrote") and "gain_epochs.png/pdf/svg" in line for line in lines)
+    for name in ("bars", "loss_curves", "gain_epochs", "gain_data"):
+        assert (tmp_path / f"{name}.png").read_bytes()[:8] == PNG_SIGNATURE
+        assert (tmp_path / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
+        assert b"<svg" in (tmp_path / f"{name}.svg").read_bytes()[:2000]
+    with pytest.raises(UserError, match="valid choices are png, pdf, svg"):
+        make_figures(regime_records(), tmp_path, formats="png,jpg")
+
+
+def test_single_run_and_single_arm_cases_draw(tmp_path):
+    from bench.plots import make_figures
+
+    one = [_record("simclr", False, 0, 0.8)]
+    lines = make_figures(one, tmp_path)
+    assert lines[0].startswith("wrote") and (tmp_path / "bars.png").exists()
+    (panel,) = plot_data.bar_panels(one)
+    assert panel.series == ["baseline"] and panel.gain == {} and math.isnan(panel.std["baseline"][0])
 
 
 def _write(path, records):
@@ -146,12 +218,16 @@ def test_plot_command_writes_the_figures_and_names_a_skipped_one(tmp_path, capsy
     out = tmp_path / "figs"
     assert main(["plot", "--results", str(results), "--out", str(out), "--metric", "knn"]) == 0
     printed = capsys.readouterr().out
-    assert printed.count("wrote") == 3 and sorted(p.name for p in out.iterdir()) == \
-        ["bars.png", "data_ratio.png", "loss_curves.png"]
+    assert printed.count("wrote") == 4 and sorted(p.name for p in out.iterdir()) == \
+        ["bars.png", "data_ratio.png", "gain_data.png", "loss_curves.png"]
     assert main(["plot", "--results", str(results), "--out", str(tmp_path / "one"), "--where", "data_ratio=1"]) == 0
     printed = capsys.readouterr().out
-    assert "skipped data_ratio.png: no data set and method was run at more than one --data-ratio" in printed
+    assert "skipped data_ratio: no data set and method was run at more than one --data-ratio" in printed
     assert not (tmp_path / "one" / "data_ratio.png").exists()
+    assert main(["plot", "--results", str(results), "--out", str(tmp_path / "two"), "--format", "svg,pdf",
+                 "--holm"]) == 0
+    assert sorted(p.name for p in (tmp_path / "two").iterdir())[:2] == ["bars.pdf", "bars.svg"]
+    assert main(["plot", "--results", str(results), "--out", str(tmp_path / "three"), "--format", "gif"]) == 2
 
 
 def test_plot_command_reads_several_results_files(tmp_path, capsys):
@@ -175,7 +251,7 @@ def test_plot_command_errors_exit_non_zero_without_a_traceback(case, message, tm
     if case == "empty":
         results.write_text("")
     elif case != "missing":
-        _write(results, [_record("simclr", False, 0, 0.8), _record("simclr", True, 0, 0.9, epochs=50)])
+        _write(results, [_record("simclr", False, 0, 0.8), _record("simclr", True, 0, 0.9, batch_size=32)])
     if case == "where":
         args += ["--where", "epochs=7"]
     if case == "metric":

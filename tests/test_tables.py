@@ -12,7 +12,8 @@ from scipy import stats
 from bench.cli import main
 from bench.errors import UserError
 from bench.results import append_record
-from bench.tables import comparison_table, comparisons, select
+from bench.tables import (apply_holm, chance_note, comparison_table, comparisons, dataset_name, format_cell, holm,
+                          read_names, select)
 
 
 def _record(method: str, imix: bool, seed: int, accuracy: float, mix: str | None = None, **config) -> dict:
@@ -47,8 +48,8 @@ def test_markdown_marks_the_better_arm_and_shows_n_and_p():
     header, _, row = table.splitlines()
     assert header.split("|")[2].strip() == "simclr"  # the paper's method order: simclr before byol
     assert "91.00 ± 1.00 (3)" in row and "**94.67 ± 2.08 (3)**" in row
-    assert "+3.67 (p=0.032)" in row
-    assert "80.00 ± 0.00 (1)" in row
+    assert "+3.67 [+0.80, +6.54] (p=0.032)" in row  # worked out in test_p_and_interval_by_hand_for_three_seeds
+    assert "80.00 (1)" in row and "± 0.00" not in row  # one seed: no spread to show
 
 
 def test_csv_is_long_and_numeric():
@@ -60,19 +61,162 @@ def test_csv_is_long_and_numeric():
     assert byol["p_value"] == "" and byol["imix_n"] == "0"
 
 
-def test_latex_keeps_bold_and_escapes_names():
+def test_latex_is_booktabs_with_means_aligned_on_the_point_and_escaped_names():
     records = [dict(r, dataset="csv:my_table") for r in RECORDS]
     table = comparison_table(records, fmt="latex")
-    assert r"\textbf{94.67 $\pm$ 2.08 (3)}" in table
-    assert r"tabular/csv:my\_table" in table and table.startswith(r"\begin{tabular}")
+    lines = table.splitlines()
+    assert lines[1] == r"\begin{tabular}{lr@{}lr@{}lrcrr@{}lr@{}lrcr}"  # mean | ± std pairs: r@{}l
+    assert [r"\toprule", r"\midrule", r"\bottomrule"] == [x for x in lines if x in (r"\toprule", r"\midrule", r"\bottomrule")]
+    row = next(x for x in lines if x.startswith("tabular/"))
+    cells = row.removesuffix(r" \\").split(" & ")
+    assert cells[0] == r"tabular/my\_table"  # named by the file, escaped
+    assert cells[1:8] == ["91.00", r"${}\pm{}$1.00\,(3)", r"\textbf{94.67}", r"\textbf{${}\pm{}$2.08\,(3)}",
+                          "$+3.67$", "$[+0.80, +6.54]$", "0.032"]
+    assert cells[8:10] == ["80.00", r"\,(1)"] and cells[12:] == ["--", "", ""]
 
 
 def test_refuses_to_compare_runs_that_differ_in_more_than_imix_and_seed():
-    records = RECORDS + [_record("simclr", True, 3, 0.99, "mixup", epochs=20)]
-    with pytest.raises(UserError, match=r"simclr.*differ.*epochs: 10, 20.*--where epochs=VALUE"):
+    records = RECORDS + [_record("simclr", True, 3, 0.99, "mixup", batch_size=256)]
+    with pytest.raises(UserError, match=r"simclr.*differ.*batch_size: 256, 512.*--where batch_size=VALUE"):
         comparisons(records)
-    # the seed, the i-Mix settings and bookkeeping (results path) may differ
-    assert len(comparisons(RECORDS + [_record("simclr", True, 3, 0.99, "mixup", alpha=2.0)])) == 2
+    # the seed and bookkeeping (results path) may differ
+    assert len(comparisons(RECORDS + [_record("simclr", True, 3, 0.99, "mixup", results="/elsewhere.jsonl")])) == 2
+
+
+def test_two_alphas_are_two_arms_never_one():
+    # alpha 2 on a new seed used to join the alpha-1 arm and change its mean
+    rows = {c.row_label: c for c in comparisons(RECORDS + [_record("simclr", True, 3, 0.99, "mixup", alpha=2.0)])
+            if c.method == "simclr"}
+    assert set(rows) == {"tabular/letter", "tabular/letter (alpha 2)"}
+    assert rows["tabular/letter"].imix.n == 3 and rows["tabular/letter"].imix.mean == pytest.approx(94.6666667)
+    assert rows["tabular/letter (alpha 2)"].imix.by_seed == {3: pytest.approx(99.0)}
+    assert rows["tabular/letter (alpha 2)"].baseline.n == 3  # against the shared baseline
+
+
+def test_p_and_interval_by_hand_for_three_seeds():
+    simclr = next(c for c in comparisons(RECORDS) if c.method == "simclr")
+    # gains 3, 5, 3: mean 11/3, sd = sqrt(((-2/3)^2 * 2 + (4/3)^2) / 2) = 2/sqrt(3), se = sd/sqrt(3) = 2/3
+    # t = (11/3) / (2/3) = 5.5 with 2 dof; for 2 dof the two-sided p is 1 - t / sqrt(t^2 + 2):
+    # 1 - 5.5 / sqrt(32.25) = 1 - 5.5 / 5.678908 = 0.031504
+    assert simclr.differences == pytest.approx([3.0, 5.0, 3.0])
+    assert simclr.p_value == pytest.approx(0.031504, abs=2e-6)
+    # the 97.5% point of t with 2 dof solves t / sqrt(t^2 + 2) = 0.95: t^2 = 2 x 0.9025 / 0.0975, t = 4.302653
+    low, high = simclr.ci
+    assert low == pytest.approx(11 / 3 - 4.302653 * 2 / 3, abs=1e-5)  # 0.798231
+    assert high == pytest.approx(11 / 3 + 4.302653 * 2 / 3, abs=1e-5)  # 6.535102
+    assert simclr.test_note == ""
+
+
+def test_no_p_from_two_seeds_or_from_identical_gains():
+    two = [_record("simclr", i, s, a) for s, a in ((0, 0.90), (1, 0.92)) for i in (False,)] + \
+          [_record("simclr", True, s, a, "mixup") for s, a in ((0, 0.93), (1, 0.97))]
+    (c,) = comparisons(two)
+    assert c.test_note == "n<3" and math.isnan(c.p_value) and all(math.isnan(v) for v in c.ci)
+    assert "+4.00 (n<3)" in comparison_table(two) and "p=" not in comparison_table(two)
+    same = [_record("simclr", False, s, 0.80 + s / 100) for s in range(3)] + \
+           [_record("simclr", True, s, 0.82 + s / 100, "mixup") for s in range(3)]
+    (c,) = comparisons(same)
+    # every seed +2: a zero-variance difference, where scipy's t-test would say p = 0
+    assert c.test_note == "identical gains" and math.isnan(c.p_value)
+    assert "+2.00 (identical gains)" in comparison_table(same) and "p<0.001" not in comparison_table(same)
+
+
+def test_holm_by_hand_on_three_p_values():
+    # sorted 0.01, 0.03, 0.04 -> 3 x 0.01 = 0.03, max(0.03, 2 x 0.03) = 0.06, max(0.06, 1 x 0.04) = 0.06
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([0.5, math.nan, 0.6]) == pytest.approx([1.0, math.nan, 1.0], nan_ok=True)  # capped at 1
+    assert holm([]) == []
+
+
+def _many_cells() -> list[dict]:
+    """Three data sets, one comparison each: gains per seed 3, 5, 3 (p = 0.0315, by hand above), 1, 5, 0 and 1, 1, 1.
+
+    For 1, 5, 0: mean 2, sd sqrt(7), t = 2 / (sqrt(7) / sqrt(3)) = 1.30931, p = 1 - t / sqrt(t^2 + 2) = 0.32063;
+    1, 1, 1 has no spread, so no test.
+    """
+    records = []
+    for dataset, gains in (("a", (3, 5, 3)), ("b", (1, 5, 0)), ("c", (1, 1, 1))):
+        for seed, gain in enumerate(gains):
+            records += [dict(_record("simclr", False, seed, 0.5), dataset=dataset),
+                        dict(_record("simclr", True, seed, 0.5 + gain / 100, "mixup"), dataset=dataset)]
+    return records
+
+
+def test_the_count_of_tested_cells_and_what_chance_would_pass():
+    items = comparisons(_many_cells())
+    assert [round(c.p_value, 4) if not math.isnan(c.p_value) else c.test_note for c in items] == \
+        [0.0315, 0.3206, "identical gains"]
+    note = chance_note(items)
+    assert "2 cell(s) tested: 1 with p < 0.05" in note and "about 0.1 (0.05 x 2)" in note
+    apply_holm(items)
+    # Holm over the two tested cells: 2 x 0.0315 = 0.063 (no longer below 0.05), max(0.063, 1 x 0.3206) = 0.3206
+    assert items[0].p_adjusted == pytest.approx(2 * items[0].p_value) and items[1].p_adjusted == items[1].p_value
+    assert items[2].p_adjusted is not None and math.isnan(items[2].p_adjusted)
+    assert "After Holm's correction over the 2: 0 with p_holm < 0.05" in chance_note(items)
+
+
+def test_table_command_holm_and_the_chance_line(tmp_path, capsys):
+    path = tmp_path / "runs.jsonl"
+    for r in _many_cells():
+        append_record(path, r)
+    assert main(["table", "--results", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "(p=0.032)" in out and "about 0.1 (0.05 x 2) would pass by chance" in out and "--holm" in out
+    assert main(["table", "--results", str(path), "--holm"]) == 0
+    out = capsys.readouterr().out
+    assert "gain [95% CI] (p_holm)" in out and "(p_holm=0.063)" in out and "(p_holm=0.321)" in out
+    assert main(["table", "--results", str(path), "--holm", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["p_note"] for r in rows] == ["", "", "identical gains"] and rows[0]["p_holm"] == "0.0630"
+
+
+def test_each_epoch_count_is_its_own_row_labelled_only_when_a_data_set_has_several():
+    longer = [dict(r, config=dict(r["config"], epochs=50)) for r in RECORDS if r["method"] == "simclr"]
+    rows = {c.row_label: c for c in comparisons(RECORDS + longer) if c.method == "simclr"}
+    assert set(rows) == {"tabular/letter @ 10 epochs", "tabular/letter @ 50 epochs"}
+    assert rows["tabular/letter @ 50 epochs"].epochs == 50
+    assert {c.row_label for c in comparisons(RECORDS)} == {"tabular/letter"}
+
+
+def test_rows_are_named_by_the_data_and_its_size():
+    def record(dataset: str, data: str | None, n_train: int | None) -> dict:
+        return {"dataset": dataset, "config": {"data": data}, "data": {"n_train": n_train} if n_train else {}}
+
+    assert dataset_name(record("imagefolder", "../shared/data/cifar10", 5000)) == "cifar10 (5k)"
+    assert dataset_name(record("imagefolder", "/data/cifar10/", 10000)) == "cifar10 (10k)"
+    assert dataset_name(record("csv:letter-recognition", "x/letter-recognition.csv", 16000)) == "letter-recognition (16k)"
+    assert dataset_name(record("arrays", "/tmp/ecg.npz", 2700)) == "ecg (2.7k)"
+    assert dataset_name(record("csv", "waves.csv", 600)) == "waves (600)"
+    assert dataset_name(record("csv:adult", "adult.data", 26048)) == "adult (26k)"
+    assert dataset_name(record("digits", None, 1347)) == "digits"  # a named data set keeps its name
+    assert dataset_name(record("hf", "uoft-cs/cifar10", None)) == "cifar10"
+    folder = dict(RECORDS[0], dataset="imagefolder", config=dict(RECORDS[0]["config"], data="/d/cifar10"),
+                  data={"n_train": 5000})
+    assert select([folder, RECORDS[1]], ["dataset=cifar10 (5k)"]) == [folder]  # --where takes the row name
+    assert select([folder, RECORDS[1]], ["dataset=imagefolder"]) == [folder]
+
+
+def test_display_names_rename_rows_and_methods(tmp_path, capsys):
+    names = tmp_path / "names.toml"
+    names.write_text('"tabular/letter" = "Letter (UCI)"\nsimclr = "SimCLR"\n')
+    assert read_names(names) == {"tabular/letter": "Letter (UCI)", "simclr": "SimCLR"}
+    header, _, row = comparison_table(RECORDS, names=read_names(names)).splitlines()
+    assert "SimCLR + i-Mix" in header and row.startswith("| Letter (UCI)")
+    results = tmp_path / "runs.jsonl"
+    for r in RECORDS:
+        append_record(results, r)
+    assert main(["table", "--results", str(results), "--names", str(names), "--format", "latex"]) == 0
+    out = capsys.readouterr().out
+    assert r"\multicolumn{7}{c}{SimCLR}" in out and "Letter (UCI) &" in out
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    assert main(["table", "--results", str(results), "--names", str(tmp_path / "bad.json")]) == 2
+    assert "flat mapping" in capsys.readouterr().err
+
+
+def test_format_cell_shows_one_seed_without_a_spread():
+    assert format_cell([90.0, 92.0, 91.0]) == "91.00 ± 1.00 (3)"
+    assert format_cell([80.0]) == "80.00 (1)"
+    assert format_cell([]) == "-"
 
 
 def test_where_keeps_one_setting_so_the_table_can_be_made():
@@ -114,7 +258,7 @@ def test_table_command_formats_and_errors(tmp_path, capsys):
     assert "45.50 ± 0.50 (3)" in capsys.readouterr().out
     assert main(["table", "--results", str(path), "--format", "csv"]) == 0
     assert capsys.readouterr().out.startswith("domain,dataset,data_ratio,method")
-    append_record(path, _record("simclr", True, 5, 0.5, "mixup", epochs=3))
+    append_record(path, _record("simclr", True, 5, 0.5, "mixup", batch_size=3))
     assert main(["table", "--results", str(path)]) == 2
     assert "cannot compare" in capsys.readouterr().err
     assert main(["table", "--results", str(path), "--where", "epochs=99"]) == 2

@@ -124,7 +124,7 @@ def test_speech_commands_official_protocol_is_the_default(tmp_path):
     silence = data.train.x[data.train.y == 11]
     assert silence.shape == (2, 16_000) and not silence.any()  # LoadAudio('') gives zeros
     assert domain.noise_bank is not None and domain.noise_bank.numel() == 32_000  # still used by views
-    assert data.input_shape == (1, 40, 101)
+    assert data.input_shape == (1, 32, 32)  # the official recipe is the default
 
 
 def test_official_silence_count_is_ten_percent_of_training_clips_truncated():

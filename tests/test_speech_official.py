@@ -110,3 +110,12 @@ def test_the_domain_with_the_official_recipe(tmp_path):
     assert views.shape == (4, 1, 32, 32) and torch.isfinite(views).all()
     assert domain.preprocess(data.test.x).amax(dim=(1, 2, 3)).tolist() == [0.0] * 4
     assert math.isclose(float(views.amax()), 0.0)
+
+
+def test_official_is_the_default_recipe_and_its_views_repeat_with_the_seed():
+    domain = SpeechDomain()
+    batch = (tones(1) * 32768).round().to(torch.int16).repeat(6, 1)  # six copies of one clip
+    view = domain.augment(batch, Rng.from_seed(3))
+    assert domain.recipe == "official" and view.shape == (6, 1, 32, 32)
+    assert len({tuple(v.flatten()[:64].tolist()) for v in view}) > 1  # clips draw their own steps
+    assert torch.equal(view, domain.augment(batch, Rng.from_seed(3)))

@@ -1,7 +1,7 @@
 """Random views of speech batches, drawn per sample in a few whole-batch tensor operations.
 
-The recipe follows the usual keyword-spotting augmentation the i-Mix paper builds on:
-speed change and time shift (one resampling gather), amplitude scaling, background noise
+The suite's recipe (``--speech-recipe suite``), not the official i-Mix one (that is in
+speech_official): speed change and time shift (one resampling gather), amplitude scaling, background noise
 at a random signal-to-noise ratio, then SpecAugment time and frequency masks on the
 log-mel spectrogram. torchaudio's Speed/TimeStretch effects take one rate per call; a
 per-sample rate would need a Python loop over the batch, so the warp here is one gather.

@@ -196,10 +196,45 @@ def silence_clips(noise: list[torch.Tensor], count: int, rng: np.random.Generato
     return to_int16(torch.stack(clips))
 
 
-def speechcommands(path: str | None, root: str, version: str) -> ClipSet:
-    """The 12-class keyword protocol: ten keywords, 'unknown' (the other words, subsampled to the
-    size of an average keyword class) and 'silence' (cut from _background_noise_), on the official
-    validation/testing lists; validation clips are left out of both splits."""
+SC_PROTOCOLS = ("official", "balanced")
+SC_SILENCE_PERCENTAGE = 0.1  # the official SpeechCommandsDataset default
+
+
+def sc_listing(folder: Path, words: list[str], testing: set[str], validation: set[str]
+               ) -> dict[str, tuple[list[tuple[Path, int]], list[Path]]]:
+    """Per split, (keyword files with their class, other-word files); validation clips in neither."""
+    listing: dict[str, tuple[list[tuple[Path, int]], list[Path]]] = {"train": ([], []), "test": ([], [])}
+    for word in words:
+        for file in audio_files(folder / word):
+            relative = f"{word}/{file.name}"
+            part = "test" if relative in testing else None if relative in validation else "train"
+            if part is None:
+                continue
+            known, unknown = listing[part]
+            if word in SC_KEYWORDS:
+                known.append((file, SC_KEYWORDS.index(word)))
+            else:
+                unknown.append(file)
+    return listing
+
+
+def official_silence_count(n_train_clips: int, percentage: float = SC_SILENCE_PERCENTAGE) -> int:
+    """``int(len(data) * silence_percentage)``: 10% of the training clips of every word (keywords and
+    unknown together, before silence is added), truncated, as the official dataset class counts."""
+    return int(n_train_clips * percentage)
+
+
+def speechcommands(path: str | None, root: str, version: str, protocol: str = "official") -> ClipSet:
+    """The 12-class keyword protocol on the official validation/testing lists (validation clips are
+    left out of both splits): ten keywords, 'unknown' and 'silence'.
+
+    official (the i-Mix code's SpeechCommandsDataset): every non-keyword word is 'unknown', none
+    dropped; 'silence' is only in training, as all-zero clips numbering 10% of the training clips;
+    the test set is testing_list.txt as it is. balanced: 'unknown' subsampled to the size of an
+    average keyword class and as many 'silence' clips cut from _background_noise_, in both splits.
+    """
+    if protocol not in SC_PROTOCOLS:
+        raise UserError(f"--sc-protocol {protocol!r} is not one of {', '.join(SC_PROTOCOLS)}.")
     folder = speechcommands_folder(path, root, version)
     read_list = lambda name: {line.strip() for line in (folder / name).read_text().splitlines() if line.strip()}
     testing, validation = read_list("testing_list.txt"), read_list("validation_list.txt")
@@ -211,37 +246,37 @@ def speechcommands(path: str | None, root: str, version: str) -> ClipSet:
     unknown_label, silence_label = len(SC_KEYWORDS), len(SC_KEYWORDS) + 1
     noise = read_long(audio_files(folder / "_background_noise_")) if (folder / "_background_noise_").is_dir() else []
     rng = np.random.default_rng(SC_SUBSET_SEED)
+    listing = sc_listing(folder, words, testing, validation)
     splits = {}
     counts = {}
     for part in ("train", "test"):
-        known: list[tuple[Path, int]] = []
-        unknown: list[Path] = []
-        for word in words:
-            for file in audio_files(folder / word):
-                relative = f"{word}/{file.name}"
-                in_part = relative in testing if part == "test" else relative not in testing and relative not in validation
-                if not in_part:
-                    continue
-                if word in SC_KEYWORDS:
-                    known.append((file, SC_KEYWORDS.index(word)))
-                else:
-                    unknown.append(file)
+        known, unknown = listing[part]
         per_class = max(1, round(len(known) / len(SC_KEYWORDS)))
-        chosen_unknown = [unknown[i] for i in sorted(rng.permutation(len(unknown))[:per_class])]
-        files = [f for f, _ in known] + chosen_unknown
-        labels = [c for _, c in known] + [unknown_label] * len(chosen_unknown)
+        if protocol == "balanced":
+            unknown = [unknown[i] for i in sorted(rng.permutation(len(unknown))[:per_class])]
+        files = [f for f, _ in known] + unknown
+        labels = [c for _, c in known] + [unknown_label] * len(unknown)
         x, y, skipped = decode(files, labels, 1.0, "Speech Commands clips")
-        silence = silence_clips(noise, per_class if noise else 0, rng)
+        if protocol == "balanced":
+            silence = silence_clips(noise, per_class if noise else 0, rng)
+        else:  # counted on the clips actually read (the same as the files when none is unreadable)
+            silence = torch.zeros(official_silence_count(len(y)) if part == "train" else 0, SAMPLE_RATE,
+                                  dtype=torch.int16)
         x = torch.cat([x, silence])
         y = torch.cat([y, torch.full((len(silence),), silence_label, dtype=torch.long)])
         splits[part] = (x, y, skipped)
-        counts[part] = {"keywords": len(known), "unknown": len(chosen_unknown), "silence": len(silence)}
+        counts[part] = {"keywords": int((y < unknown_label).sum()), "unknown": int((y == unknown_label).sum()),
+                        "silence": len(silence)}
     if not noise:
-        logger.warning("%s has no _background_noise_ recordings: no 'silence' examples, and "
-                       "augmentation uses synthetic coloured noise", folder)
+        logger.warning("%s has no _background_noise_ recordings: %saugmentation uses synthetic coloured noise",
+                       folder, "no 'silence' examples, and " if protocol == "balanced" else "")
+    described = ("12 classes: 10 keywords, every other word as unknown, all-zero silence (10% of the "
+                 "training clips, training only)" if protocol == "official" else
+                 "12 classes: 10 keywords, unknown subsampled and noise-cut silence (one keyword class's "
+                 "size each, both splits)")
     return ClipSet(
         splits["train"][0], splits["train"][1], splits["test"][0], splits["test"][1], class_names,
-        info={"source": str(folder), "version": version, "protocol": "12 classes: 10 keywords, unknown, silence",
+        info={"source": str(folder), "version": version, "sc_protocol": protocol, "protocol": described,
               "test_split": "official testing_list.txt (validation_list.txt clips unused)", "counts": counts,
               "skipped_files": [str(p) for p in splits["train"][2] + splits["test"][2]]},
         noise=noise,

@@ -47,15 +47,17 @@ def fsdd_folder(root: Path, speakers: tuple[str, ...] = ("alice", "bob", "carol"
     return root
 
 
-def speech_commands_folder(root: Path) -> Path:
+def speech_commands_folder(root: Path, unknown_words: tuple[str, ...] = ("bed", "cat", "happy")) -> Path:
     """The v0.01 layout: a folder per word, list files, and _background_noise_.
 
-    Every keyword has clips a (train), b (validation) and c, d (test); the unknown words
-    'bed' and 'cat' have four clips each, one of each in the test list.
+    Every keyword has clips a (train), b (validation) and c, d (test). Each unknown word has
+    clips a-f: b in the validation list, c in the test list, a, d, e, f for training. With the
+    three default unknown words: 10 + 12 = 22 training clips, 20 + 3 test clips.
     """
     lines = {"testing_list.txt": [], "validation_list.txt": []}
-    for k, word in enumerate(list(SC_KEYWORDS) + ["bed", "cat"]):
-        for name in ("a", "b", "c", "d"):
+    for k, word in enumerate(list(SC_KEYWORDS) + list(unknown_words)):
+        names = "abcd" if word in SC_KEYWORDS else "abcdef"
+        for name in names:
             write_wav(root / word / f"{name}_nohash_0.wav", tone(200 + 50 * k, 0.1))
         lines["validation_list.txt"].append(f"{word}/b_nohash_0.wav")
         lines["testing_list.txt"].append(f"{word}/c_nohash_0.wav")

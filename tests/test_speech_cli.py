@@ -34,7 +34,7 @@ def test_every_method_with_imix_runs_one_epoch(tiny_folder, tmp_path, method, mi
     assert code == 0
     (record,) = read_records(results)
     assert (record["domain"], record["method"], record["imix"], record["mix"]) == ("speech", method, True, mix)
-    assert record["data"]["input_shape"] == [1, 40, 51]  # 0.5 s at a 10 ms hop
+    assert record["data"]["input_shape"] == [1, 32, 16]  # the official recipe: 0.5 s = 1 + 8000 // 512 frames
     assert (record["data"]["n_train"], record["data"]["n_test"]) == (12, 6)  # 2 of 6 per class in test
     assert record["config"]["temperature"] == 0.5  # the paper's speech setting, from the domain
     assert len(record["loss_curve"]) == 1 and math.isfinite(record["loss_curve"][0])

@@ -107,20 +107,44 @@ def test_audiofolder_needs_two_classes(tmp_path):
         sources.audiofolder(str(tmp_path), 1.0, 0.2, 0)
 
 
-def test_speech_commands_twelve_class_protocol(tmp_path):
+def test_speech_commands_official_protocol_is_the_default(tmp_path):
     folder = speech_commands_folder(tmp_path / "sc")
     domain = SpeechDomain()
     data = domain.load(DataRequest("speechcommands", str(folder), str(tmp_path), 0))
     assert data.n_classes == 12 and data.class_names[-2:] == ["_unknown_", "_silence_"]
     train_counts = torch.bincount(data.train.y, minlength=12).tolist()
     test_counts = torch.bincount(data.test.y, minlength=12).tolist()
-    # train: clips a and d of bed/cat are unknown candidates, but clip a of keywords only (b is
-    # validation, c and d are test); unknown and silence get one keyword class's count each.
-    assert train_counts == [1] * 10 + [1, 1]
-    assert test_counts == [2] * 10 + [2, 2]
-    assert data.info["counts"]["train"] == {"keywords": 10, "unknown": 1, "silence": 1}
-    assert domain.noise_bank is not None and domain.noise_bank.numel() == 32_000
-    assert data.input_shape == (1, 40, 101)
+    # train: clip a of each keyword (b is validation, c and d test); a, d, e, f of bed, cat and
+    # happy, none dropped: 22 clips, so int(22 * 0.1) = 2 all-zero silence clips.
+    assert train_counts == [1] * 10 + [12, 2]
+    # test: testing_list.txt as it is (c and d of keywords, c of the unknown words), no silence
+    assert test_counts == [2] * 10 + [3, 0]
+    assert data.info["counts"]["train"] == {"keywords": 10, "unknown": 12, "silence": 2}
+    assert data.info["sc_protocol"] == "official"
+    silence = data.train.x[data.train.y == 11]
+    assert silence.shape == (2, 16_000) and not silence.any()  # LoadAudio('') gives zeros
+    assert domain.noise_bank is not None and domain.noise_bank.numel() == 32_000  # still used by views
+    assert data.input_shape == (1, 32, 32)  # the official recipe is the default
+
+
+def test_official_silence_count_is_ten_percent_of_training_clips_truncated():
+    assert [sources.official_silence_count(n) for n in (9, 10, 22, 51_088)] == [0, 1, 2, 5_108]
+
+
+def test_speech_commands_balanced_protocol_keeps_the_earlier_counts(tmp_path):
+    folder = speech_commands_folder(tmp_path / "sc")
+    domain = SpeechDomain(sc_protocol="balanced")
+    data = domain.load(DataRequest("speechcommands", str(folder), str(tmp_path), 0))
+    # unknown and silence get one average keyword class's count each, in both splits
+    assert torch.bincount(data.train.y, minlength=12).tolist() == [1] * 10 + [1, 1]
+    assert torch.bincount(data.test.y, minlength=12).tolist() == [2] * 10 + [2, 2]
+    assert data.info["counts"]["test"] == {"keywords": 20, "unknown": 2, "silence": 2}
+    assert data.test.x[data.test.y == 11].abs().amax() > 0  # silence cut from the noise recording
+
+
+def test_unknown_sc_protocol_is_a_user_error(tmp_path):
+    with pytest.raises(UserError, match="--sc-protocol 'kaggle' is not one of official, balanced"):
+        sources.speechcommands(str(speech_commands_folder(tmp_path / "sc")), str(tmp_path), "0.01", "kaggle")
 
 
 def test_missing_speech_commands_names_the_archive(tmp_path):

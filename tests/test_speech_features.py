@@ -81,7 +81,7 @@ def test_band_masks_stay_within_their_widths():
 
 
 def test_augmented_views_differ_per_sample_and_repeat_with_the_seed():
-    domain = SpeechDomain()
+    domain = SpeechDomain(speech_recipe="suite")
     clip = (noisy_tones(1) * 32768).round().to(torch.int16)
     batch = clip.repeat(4, 1)  # four copies of the same clip
     domain.features.fit(batch)
@@ -100,7 +100,7 @@ def test_no_spec_augment_leaves_no_masked_bands():
 def test_spectrograms_fit_the_shared_encoders():
     from encoders import build_encoder
 
-    domain = SpeechDomain(n_mels=32)
+    domain = SpeechDomain(n_mels=32, speech_recipe="suite")
     domain.features.fit(noisy_tones(2))
     spec = domain.preprocess(noisy_tones(2))
     for name, options in (("small-cnn", {"stem_stride": 2, "width": 0.25}), ("resnet18", {"width": 0.125})):

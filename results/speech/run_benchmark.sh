@@ -9,7 +9,7 @@ set -u
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 RESULTS=${RESULTS:-results/speech/runs.jsonl}
 FSDD=${FSDD:-../shared/data/fsdd}
-COMMON="--domain speech --encoder small-cnn --stem-stride 2 --epochs 6 --batch-size 128 --quiet --results $RESULTS"
+COMMON="--domain speech --speech-recipe suite --encoder small-cnn --stem-stride 2 --epochs 6 --batch-size 128 --quiet --results $RESULTS"
 for seed in ${SEEDS:-0 1 2}; do
   for set_name in ${SETS:-speaker index espeak}; do
     case $set_name in

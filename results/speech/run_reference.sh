@@ -7,6 +7,6 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 RESULTS=${RESULTS:-results/speech/reference.jsonl}
 FSDD=${FSDD:-../shared/data/fsdd}
 for data in "--dataset fsdd --data $FSDD --split speaker" "--dataset fsdd --data $FSDD --split index" "--dataset espeak-keywords"; do
-  echo "$(date -u +%H:%M:%S) python -m bench run --domain speech --encoder small-cnn --stem-stride 2 $data --epochs 0 --raw-probe --quiet --results $RESULTS"
-  python -m bench run --domain speech --encoder small-cnn --stem-stride 2 $data --epochs 0 --raw-probe --quiet --results $RESULTS
+  echo "$(date -u +%H:%M:%S) python -m bench run --domain speech --speech-recipe suite --encoder small-cnn --stem-stride 2 $data --epochs 0 --raw-probe --quiet --results $RESULTS"
+  python -m bench run --domain speech --speech-recipe suite --encoder small-cnn --stem-stride 2 $data --epochs 0 --raw-probe --quiet --results $RESULTS
 done

@@ -156,7 +156,7 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
     grid.add_argument("--data-ratios", type=lambda t: [float(x) for x in comma_list(t)],
                       help="fractions of the training data to pretrain on, e.g. 0.1,0.5,1")
     where = suite.add_argument_group("settings")
-    where.add_argument("--preset", help="named settings: paper, cpu (see bench/presets.py)")
+    where.add_argument("--preset", help="named settings: paper, paper-noaug, cpu (see bench/presets.py, docs/fidelity.md)")
     where.add_argument("--config", help="TOML or YAML file with settings and dataset entries (README: Suite)")
     where.add_argument("--results", default="results/runs.jsonl", help="JSON-lines file of records")
     where.add_argument("--dry-run", action="store_true", help="list the cells, their commands and time estimates")

@@ -119,6 +119,34 @@ for _a in PAPER["arms"]:  # the head arms label nothing; the per-line arms name 
     if _a["source"] == "run.sh line 0":
         del _a["source"]
 
+# Table 3 of the paper (no domain augmentation), run.sh lines 59-75: MoCo only; CIFAR's i-Mix
+# arms add InputMix over the 2N views with 2 partners (--inputmix 2, --alpha2 1); speech runs
+# at temperature 0.2; the tables have no augmentation but input dropout, set to 0 here.
+_NOAUG_CIFAR = {("cifar10", False): (500, 59), ("cifar10", True): (1000, 60),
+                ("cifar100", False): (1000, 62), ("cifar100", True): (500, 63)}
+_NOAUG_LINES = {("speech", "speechcommands"): 65, ("tabular", "covtype"): 68, ("tabular", "higgs100k"): 71,
+                ("tabular", "higgs1m"): 74}
+PAPER_NOAUG = {
+    "description": "the official no-augmentation settings (paper Table 3; run.sh lines 59-75), MoCo only",
+    "domains": ["images", "speech", "tabular"],
+    "methods": ["moco"],
+    "seeds": 1,
+    "settings": PAPER["settings"],
+    "domain": {
+        "images": {**PAPER["domain"]["images"], "no_aug": True, "proj_head": "mlpbn1", "shuffle_bn": True},
+        "speech": {**PAPER["domain"]["speech"], "no_aug": True, "temperature": 0.2, "proj_head": "mlpbn",
+                   "shuffle_bn": True},
+        "tabular": {**PAPER["domain"]["tabular"], "inputdrop": 0.0, "proj_head": "mlpbn", "shuffle_bn": True},
+    },
+    "datasets": [{k: v for k, v in e.items() if k != "methods"} for e in PAPER["datasets"]],
+    "arms": [
+        *[_arm("images", dataset, "moco", imix, line, epochs=epochs, **({"inputmix": True} if imix else {}))
+          for (dataset, imix), (epochs, line) in _NOAUG_CIFAR.items()],
+        *[_arm(domain, dataset, "moco", imix, line + imix)
+          for (domain, dataset), line in _NOAUG_LINES.items() for imix in (False, True)],
+    ],
+}
+
 # Settings that finish the three-domain grid (3 methods x 2 x 3 seeds) on a 2-core CPU in
 # about two hours: small encoders, few epochs, a 5,000-image CIFAR subset. The datasets here
 # are the embedded ones; results/cpu/offline.toml adds the offline copies of real data sets.
@@ -145,7 +173,7 @@ CPU = {
     ],
 }
 
-PRESETS: dict[str, dict[str, Any]] = {"paper": PAPER, "cpu": CPU}
+PRESETS: dict[str, dict[str, Any]] = {"paper": PAPER, "paper-noaug": PAPER_NOAUG, "cpu": CPU}
 
 
 def get_preset(name: str) -> dict[str, Any]:

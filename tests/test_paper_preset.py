@@ -86,3 +86,19 @@ def test_dry_run_names_the_run_sh_line_of_each_cell(grid):
     text = out.getvalue()
     assert "tabular/covtype  moco  i-Mix (mixup)" in text and "as run.sh line 33" in text
     assert "--schedule step --milestones 300 400" in text
+
+
+def test_no_augmentation_preset_is_run_sh_table_3():
+    grid = expand_grid(preset=get_preset("paper-noaug"), config=None, domains=None, datasets=None, methods=None,
+                       seeds=None, mixes=None, data_ratios=None, cli={})
+    cells = {(c.name, c.mix is not None): c for c in grid.cells}
+    assert len(cells) == 12 and {c.method for c in grid.cells} == {"moco"}
+    # line 59: cifar10 --imix none --epochs 500 --no-aug; line 60: --imix imixup --epochs 1000 --no-aug --inputmix 2
+    base, imix = cells[("cifar10", False)], cells[("cifar10", True)]
+    assert (base.cfg.epochs, base.cfg.no_aug, base.cfg.inputmix, base.source) == (500, True, False, "run.sh line 59")
+    assert (imix.cfg.epochs, imix.cfg.inputmix, imix.cfg.alpha2, imix.source) == (1000, True, 1.0, "run.sh line 60")
+    assert cells[("cifar100", True)].cfg.epochs == 500  # line 63
+    speech = cells[("speechcommands", True)].cfg  # line 66: --temp 0.2 --no-aug, no InputMix
+    assert (speech.temperature, speech.no_aug, speech.inputmix, speech.milestones) == (0.2, True, False, [300, 400])
+    covtype = cells[("covtype", True)]  # line 69: --alpha 2.0 --inputdrop 0.0
+    assert (covtype.cfg.alpha, covtype.cfg.domain_options["inputdrop"], covtype.source) == (2.0, 0.0, "run.sh line 69")

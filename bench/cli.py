@@ -18,7 +18,8 @@ from .log import configure, logger
 
 # RunConfig fields set by flags of the same name (dashes for underscores).
 RUN_FIELDS = (
-    "domain", "dataset", "data", "data_root", "data_ratio", "method", "imix", "mix", "alpha", "encoder",
+    "domain", "dataset", "data", "data_root", "data_ratio", "pretrain_classes", "method", "imix", "mix", "alpha",
+    "encoder",
     "no_aug", "inputmix", "alpha2", "temperature", "proj_dim", "proj_hidden", "proj_head", "pred_head", "ema",
     "queue_size", "symmetric", "epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay",
     "warmup_epochs", "schedule", "milestones", "seed", "device", "precision", "channels_last", "compile",
@@ -46,6 +47,8 @@ def add_run_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = 
     add(what, "--data", help="local file or folder for datasets that read one")
     add(what, "--data-root", help=f"downloads and caches (default {default_data_root()})")
     add(what, "--data-ratio", type=float, help="seeded fraction of the training split to pretrain on")
+    add(what, "--pretrain-classes", type=float, metavar="R",
+        help="pretrain on round(R x classes) classes drawn as the official --class-ratio; the probe sees all")
 
     method = parser.add_argument_group("method")
     add(method, "--method", default="simclr", help="simclr (npair), ntxent, moco, byol, supervised")
@@ -166,7 +169,7 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
     grid.add_argument("--data-ratios", type=lambda t: [float(x) for x in comma_list(t)],
                       help="fractions of the training data to pretrain on, e.g. 0.1,0.5,1")
     where = suite.add_argument_group("settings")
-    where.add_argument("--preset", help="named settings: paper, cpu (see bench/presets.py)")
+    where.add_argument("--preset", help="named settings: paper, paper-noaug, cpu (see bench/presets.py, docs/fidelity.md)")
     where.add_argument("--config", help="TOML or YAML file with settings and dataset entries (README: Suite)")
     where.add_argument("--results", default="results/runs.jsonl", help="JSON-lines file of records")
     where.add_argument("--dry-run", action="store_true", help="list the cells, their commands and time estimates")

@@ -39,6 +39,7 @@ class RunConfig:
     data: str | None = None  # a local file or folder for datasets that take one
     data_root: str = field(default_factory=default_data_root)
     data_ratio: float = 1.0  # seeded fraction of the training split used for pretraining
+    pretrain_classes: float = 1.0  # fraction of the classes pretrained on (official --class-ratio)
     domain_options: dict[str, Any] = field(default_factory=dict)
 
     # what to train
@@ -113,6 +114,7 @@ class RunConfig:
             (self.lr > 0, f"--lr must be positive, got {self.lr}"),
             (self.weight_decay >= 0, f"--weight-decay must be 0 or more, got {self.weight_decay}"),
             (0 < self.data_ratio <= 1, f"--data-ratio must be in (0, 1], got {self.data_ratio}"),
+            (0 < self.pretrain_classes <= 1, f"--pretrain-classes must be in (0, 1], got {self.pretrain_classes}"),
             (self.warmup_epochs >= 0, f"--warmup-epochs must be 0 or more, got {self.warmup_epochs}"),
             (self.proj_dim >= 1 and (self.proj_hidden is None or self.proj_hidden >= 1),
              "--proj-dim and --proj-hidden must be positive"),
@@ -159,7 +161,8 @@ BOOKKEEPING_FIELDS = frozenset({"results", "quiet", "device", "data_root", "chec
 # Measured settings added after records existed, with their defaults. At the default they are
 # left out of the digest, so older records still count as the same runs (the suite skips them).
 LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False, "moco_negatives": None, "proj_head": "mlpbn1",
-                "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine", "milestones": []}
+                "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine", "milestones": [],
+                "pretrain_classes": 1.0}
 
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:

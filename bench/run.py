@@ -14,6 +14,8 @@ from domains.base import DataRequest, Domain, DomainData, Split
 from domains.checks import check_adapter
 from encoders import build_encoder
 
+from .class_subset import keep_classes
+
 from . import distributed
 from .config import RunConfig
 from .environment import environment
@@ -104,7 +106,7 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any] | None:
 
     data = load_data(cfg, domain)
     check_adapter(domain, data, device)
-    pretrain_split = subsample(data.train, cfg.data_ratio, cfg.seed)
+    pretrain_split = subsample(keep_classes(data.train, cfg.pretrain_classes, data.class_names), cfg.data_ratio, cfg.seed)
     encoder_name = cfg.encoder or domain.default_encoder
     hints = {"feature_groups": data.info["feature_groups"]} if "feature_groups" in data.info else None
     backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options, hints)

@@ -41,6 +41,7 @@ class Cell:
     seed: int
     data_ratio: float
     argv: list[str]
+    source: str = ""  # where the preset's arm settings come from (e.g. a run.sh line)
     cfg: RunConfig | None = None
     domain_adapter: Any = None
     key: str = ""
@@ -106,15 +107,33 @@ def dataset_entries(layers: list[dict[str, Any]], domains: Sequence[str]) -> lis
     return rows
 
 
-def cell_flags(layers: list[dict[str, Any]], domain: str, name: str, cli: dict[str, Any]) -> dict[str, Any]:
-    """Settings < domain settings < dataset entry, for each layer in turn; then the suite's flags."""
+# Keys of an [[arms]] entry that choose the cells it applies to (absent: any), and its label.
+ARM_MATCH = ("domain", "dataset", "method", "imix")
+ARM_SOURCE = "source"
+
+
+def matching_arms(spec: dict[str, Any], domain: str, name: str, method: str | None,
+                  imix: bool | None) -> list[dict[str, Any]]:
+    """The spec's [[arms]] entries for one cell: settings per method and baseline/i-Mix arm."""
+    if method is None:
+        return []
+    cell = {"domain": domain, "dataset": name, "method": method, "imix": imix}
+    return [arm for arm in spec.get("arms", []) if all(arm[k] == cell[k] for k in ARM_MATCH if k in arm)]
+
+
+def cell_flags(layers: list[dict[str, Any]], domain: str, name: str, cli: dict[str, Any],
+               method: str | None = None, imix: bool | None = None) -> dict[str, Any]:
+    """Settings < domain settings < dataset entry < matching arms, for each layer in turn; then
+    the suite's flags."""
     flags: dict[str, Any] = {}
     for spec in layers:
         flags.update(spec.get("settings", {}))
         flags.update(spec.get("domain", {}).get(domain, {}))
         for entry in spec.get("datasets", []):
             if entry["domain"] == domain and _entry_name(entry) == name:
-                flags.update({k: v for k, v in entry.items() if k not in ("name", "domain")})
+                flags.update({k: v for k, v in entry.items() if k not in ("name", "domain", "methods")})
+        for arm in matching_arms(spec, domain, name, method, imix):
+            flags.update({k: v for k, v in arm.items() if k not in (*ARM_MATCH, ARM_SOURCE)})
     flags.update({k: v for k, v in cli.items() if v is not None})
     clash = sorted(set(flags) & set(AXES))
     if clash:
@@ -203,19 +222,38 @@ def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None,
     for seed in seed_list:
         for ratio in ratios:
             for domain, name in rows:
-                base_argv, _, row_mixes = prepared[f"{domain}/{name}"]
+                base_argv, options, row_mixes = prepared[f"{domain}/{name}"]
                 for method in methods:
+                    if method not in row_methods(layers, domain, name, methods):
+                        continue
                     for mix in [None, *row_mixes]:
-                        argv = [*base_argv, "--method", method, "--seed", str(seed)]
+                        arms = [a for spec in layers for a in matching_arms(spec, domain, name, method, mix is not None)]
+                        cell_argv = base_argv
+                        if arms:
+                            flags = cell_flags(layers, domain, name, cli, method, mix is not None)
+                            cell_argv = ["--domain", domain, *flags_to_argv(flags, options, f"{domain}/{name}")]
+                        argv = [*cell_argv, "--method", method, "--seed", str(seed)]
                         if mix is not None:
                             argv += ["--imix", "--mix", mix]
                         if ratio != 1:
                             argv += ["--data-ratio", f"{ratio:g}"]
-                        cell = Cell(domain, name, method, mix, seed, ratio, argv)
+                        source = "; ".join(a[ARM_SOURCE] for a in arms if ARM_SOURCE in a)
+                        cell = Cell(domain, name, method, mix, seed, ratio, argv, source)
                         cell.cfg, cell.domain_adapter = prepare_run(parse(["run", *argv]))
                         cell.key = config_key(cell.cfg.to_dict())
                         grid.cells.append(cell)
     return grid
+
+
+def row_methods(layers: list[dict[str, Any]], domain: str, name: str, methods: list[str]) -> list[str]:
+    """A dataset entry may list the only methods run on it (run.sh runs HIGGS with MoCo only)."""
+    from .methods import canonical_method
+
+    for spec in reversed(layers):
+        for entry in spec.get("datasets", []):
+            if entry["domain"] == domain and _entry_name(entry) == name and "methods" in entry:
+                return [canonical_method(m) for m in entry["methods"]]
+    return methods
 
 
 def finished_keys(records: list[dict[str, Any]]) -> set[str]:
@@ -270,6 +308,8 @@ def dry_run(grid: Grid, records: list[dict[str, Any]], out=None, results: str | 
                 state = "~" + _duration(guess)
         print(f"[{i:>{width}}/{len(grid.cells)}] {state:>8}  {cell.label()}", file=out)
         print(f"{'':>{2 * width + 13}}{cell.command(results)}", file=out)
+        if cell.source:
+            print(f"{'':>{2 * width + 13}}as {cell.source}", file=out)
     for note in grid.notes:
         print(f"note: {note}", file=out)
     summary = f"{len(grid.cells)} cells: {len(grid.cells) - todo} already recorded, {todo} to run"

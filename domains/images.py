@@ -66,9 +66,13 @@ class ImageDomain(Domain):
 
     @classmethod
     def add_arguments(cls, group: argparse._ArgumentGroup) -> None:
-        group.add_argument("--class-ratio", type=float, default=1.0,
+        # Named --class-ratio before; that name stays as an alias (and the stored key stays
+        # class_ratio, so earlier records and config files still match). The official code's
+        # --class-ratio drops whole classes instead: that is --pretrain-classes.
+        group.add_argument("--per-class-ratio", "--class-ratio", dest="class_ratio", type=float, default=1.0,
                            help="keep a seeded fraction of each class's training images (stratified; "
-                                "the probe trains on the same images; the test split stays whole)")
+                                "the probe trains on the same images; the test split stays whole). "
+                                "Not the official --class-ratio: that is --pretrain-classes")
         group.add_argument("--image-size", type=int, default=32,
                            help="side of the square views; imagefolder images are resized and centre-cropped "
                                 "to it once, when decoded (default 32)")
@@ -79,7 +83,7 @@ class ImageDomain(Domain):
         self.class_ratio = 1.0 if ratio is None else float(ratio)
         self.image_size = 32 if size is None else int(size)
         if not 0 < self.class_ratio <= 1:
-            raise UserError(f"--class-ratio must be in (0, 1], got {self.class_ratio}")
+            raise UserError(f"--per-class-ratio must be in (0, 1], got {self.class_ratio}")
         if self.image_size < 8:
             raise UserError(f"--image-size must be at least 8 pixels, got {self.image_size}")
         self.recipe = ViewRecipe(size=self.image_size)
@@ -87,11 +91,12 @@ class ImageDomain(Domain):
         self.std: Tensor | None = None
 
     def defaults(self, dataset: str) -> dict[str, Any]:
-        # The i-Mix paper's CIFAR settings (batch 256, lr 0.125 at 256, temperature 0.2, weight
-        # decay 5e-4); far fewer epochs than its thousands, which are beyond a CPU.
+        # The official CIFAR settings (run.sh and main_pretext.py's defaults: batch 256, lr 0.125
+        # at 256, temperature 0.2, weight decay 1e-4, the RunConfig default); far fewer epochs
+        # than its 1000-4000, which are beyond a CPU.
         if dataset == "digits":
-            return {"temperature": 0.2, "batch_size": 128, "epochs": 30, "weight_decay": 5e-4}
-        return {"temperature": 0.2, "batch_size": 256, "epochs": 100, "weight_decay": 5e-4}
+            return {"temperature": 0.2, "batch_size": 128, "epochs": 30}
+        return {"temperature": 0.2, "batch_size": 256, "epochs": 100}
 
     def load(self, request: DataRequest) -> DomainData:
         images = self._source(request)

@@ -68,6 +68,17 @@ def domain_options(domain: str | type) -> dict[str, Any]:
     return {action.dest: defaults[action.dest] for action in group._group_actions}
 
 
+def later_options(domain: str | type) -> dict[str, Any]:
+    """Domain flags added after records existed (the --dataset hf flags), with their defaults: the
+    recorded config leaves them out at those defaults, so earlier records keep their config keys."""
+    from .cli import Parser
+
+    parser = Parser(prog="bench run", add_help=False)
+    group = parser.add_argument_group()
+    _domain_class(domain).add_arguments(group)
+    return {a.dest: a.default for a in group._group_actions if getattr(a, "omit_at_default", False)}
+
+
 def prepare(domain: str | type = "tabular", method: str = "simclr", imix: bool | None = None,
             **settings: Any) -> tuple[RunConfig, Any]:
     """The resolved config and the domain adapter of a run, without running it."""
@@ -86,7 +97,8 @@ def prepare(domain: str | type = "tabular", method: str = "simclr", imix: bool |
                      method=method, imix=imix)
     encoder_options = {k: settings[k] for k in ENCODER_SETTINGS if settings.get(k) is not None}
     overrides["encoder_options"] = encoder_options or None  # None: the domain's default options apply
-    overrides["domain_options"] = options
+    later = later_options(cls)
+    overrides["domain_options"] = {k: v for k, v in options.items() if not (k in later and v == later[k])}
     dataset = settings.get("dataset") or adapter.default_dataset
     return resolve(overrides, adapter.defaults(dataset)), adapter
 

@@ -40,7 +40,9 @@ def add_hf_arguments(group: argparse._ArgumentGroup, columns: tuple[str, ...] = 
 
     def add(flag: str, **kwargs: Any) -> None:
         if flag not in have:
-            group.add_argument(flag, **kwargs)
+            # Added to every domain after records existed: at its default it is left out of the
+            # recorded config, so earlier runs keep their config keys (bench suite skips them).
+            group.add_argument(flag, **kwargs).omit_at_default = True
 
     add("--hf-config", help="hf: the dataset's configuration (subset) name, e.g. v0.01")
     add("--train-split", help="hf: the split to train on (default: train, or the dataset's only split)")

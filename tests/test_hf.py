@@ -162,3 +162,17 @@ def test_missing_columns_and_splits_are_named(image_folder):
         hf.open_hf(str(image_folder), {"test_split": "valid"})
     with pytest.raises(UserError, match="--label 'kind' is not a column"):
         hf.guess_label(splits.train, "kind")
+
+
+def test_the_hf_flags_stay_out_of_recorded_configs_at_their_defaults():
+    """Earlier records (made before the flags existed) keep their config keys, so suites skip them."""
+    from bench.api import prepare
+
+    for domain in ("tabular", "images", "speech", "signals"):
+        cfg, _ = prepare(domain)
+        assert not {"hf_config", "train_split", "test_split", "image_column", "audio_column",
+                    "feature_columns", "signal_column"} & set(cfg.domain_options)
+    assert "label" in prepare("tabular")[0].domain_options  # the tabular domain's own flag stays
+    assert "label" not in prepare("images")[0].domain_options  # added to images with hf
+    assert prepare("images", dataset="hf", data="x", image_column="img")[0].domain_options["image_column"] == "img"
+    assert prepare("speech")[0].domain_options["split_seed"] == 0  # the speech domain's own flag stays

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__
@@ -24,6 +25,7 @@ RUN_FIELDS = (
     "queue_size", "symmetric", "epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay",
     "warmup_epochs", "schedule", "milestones", "seed", "device", "precision", "channels_last", "compile",
     "workers", "sync_bn", "shuffle_bn", "moco_negatives", "checkpoint_dir", "checkpoint_every", "resume",
+    "save_backbone",
     "probe", "eval_every", "raw_probe", "results", "quiet",
 )
 ENCODER_FLAGS = ("width", "depth", "pieces", "scale", "stem_stride")
@@ -117,6 +119,9 @@ def add_run_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = 
         help="save after every N-th epoch (default 10; 0: only after the last); the last is always saved")
     add(keep, "--resume", action="store_true", default=None,
         help="continue from the checkpoint in --checkpoint-dir; without one, start from scratch")
+    add(keep, "--save-backbone", metavar="PATH",
+        help="write the trained backbone (weights, encoder name and options, input shape) to PATH, for "
+             "bench.api.load_backbone and `bench features`")
 
     output = parser.add_argument_group("evaluation and output")
     add(output, "--probe", choices=("logistic", "sgd"),
@@ -178,10 +183,28 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
 
 
 # Settings a suite sets itself (per cell or once for all), so they are not run flags there.
-SUITE_SETS = ("domain", "dataset", "data", "method", "imix", "mix", "seed", "data_ratio", "results", "quiet")
+SUITE_SETS = ("domain", "dataset", "data", "method", "imix", "mix", "seed", "data_ratio", "results", "quiet",
+              "save_backbone")  # one backbone file per cell would overwrite itself: keep --checkpoint-dir
 
 
-def build_parser(domain_cls=None) -> Parser:
+def add_features_arguments(features: argparse.ArgumentParser, domain_cls=None) -> None:
+    features.add_argument("--backbone", required=True, metavar="PATH", help="a file written by --save-backbone")
+    features.add_argument("--out", required=True, metavar="FILE.npz",
+                          help="where the arrays go: train_x, train_y, test_x, test_y, class_names")
+    features.add_argument("--domain", help="default: the backbone's domain")
+    features.add_argument("--dataset", help="default: the backbone's training data set (same domain)")
+    features.add_argument("--data", help="local file or folder, as for `bench run`")
+    features.add_argument("--data-root", help=f"downloads and caches (default: the backbone run's, else {default_data_root()})")
+    features.add_argument("--seed", type=int, help="seed of data-set splits that take the run seed (default: the run's)")
+    features.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
+    if domain_cls is not None:  # defaults None: unset domain settings come from the backbone's run
+        group = features.add_argument_group(f"{domain_cls.name} domain")
+        domain_cls.add_arguments(group)
+        features.set_defaults(_domain_dests=[a.dest for a in group._group_actions],
+                              **{a.dest: None for a in group._group_actions})
+
+
+def build_parser(domain_cls=None, features_domain=None) -> Parser:
     parser = Parser(prog="bench", description="i-Mix benchmark suite")
     parser.add_argument("--version", action="version", version=f"imix-bench {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -197,6 +220,10 @@ def build_parser(domain_cls=None) -> Parser:
                     "settings for every cell; they override the preset and the config file.")
     add_suite_arguments(suite)
     commands.add_parser("list", help="the domains, datasets, methods, mixers and encoders")
+    add_features_arguments(commands.add_parser(
+        "features", help="frozen features of a data set from a --save-backbone file, as .npz",
+        description="Loads the backbone, reads the data set through its domain (by default the one the backbone "
+                    "was trained on) and writes its clean-view features with the labels."), features_domain)
     table = commands.add_parser("table", help="baseline vs i-Mix table from the records")
     table.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
                        help="one or more JSON-lines files of records (default results/runs.jsonl)")
@@ -231,43 +258,59 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
     first = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     first.add_argument("command", nargs="?")
-    first.add_argument("--domain", default="tabular")
+    first.add_argument("--domain")
+    first.add_argument("--backbone")
     known, _ = first.parse_known_args(argv)
-    domain_cls = domain_class(known.domain) if known.command == "run" else None
-    args, extra = build_parser(domain_cls).parse_known_args(argv)
+    domain_cls = domain_class(known.domain or "tabular") if known.command == "run" else None
+    features_domain = None
+    if known.command == "features" and (known.domain or known.backbone):
+        from .backbone import read_backbone_file
+
+        saved = read_backbone_file(known.backbone) if not known.domain else None
+        features_domain = domain_class(known.domain or saved["config"].get("domain") or saved["domain"])
+    args, extra = build_parser(domain_cls, features_domain).parse_known_args(argv)
     if extra:  # argparse would blame the top-level parser; name the command's own help
         raise UserError(f"unrecognized arguments: {' '.join(extra)}. See `python -m bench {args.command} --help`.")
     return args
 
 
-def config_from_args(args: argparse.Namespace, domain) -> RunConfig:
-    overrides: dict[str, Any] = {name: getattr(args, name) for name in RUN_FIELDS}
-    # None when no encoder flag is given, so a domain's default encoder options still apply
-    overrides["encoder_options"] = {f: getattr(args, f) for f in ENCODER_FLAGS if getattr(args, f) is not None} or None
-    overrides["domain_options"] = {d: getattr(args, d) for d in getattr(args, "_domain_dests", [])}
-    dataset = args.dataset or domain.default_dataset
-    return resolve(overrides, domain.defaults(dataset))
+def run_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """A parsed `run` command line as keyword arguments of bench.api.run (unset flags left out)."""
+    names = (*RUN_FIELDS, *ENCODER_FLAGS, *getattr(args, "_domain_dests", []))
+    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
 def prepare_run(args: argparse.Namespace):
-    """The domain adapter and the resolved config of a parsed `run` command line."""
-    from domains import domain_class
+    """The resolved config and the domain adapter of a parsed `run` command line."""
+    from .api import prepare
 
-    domain_cls = domain_class(args.domain)
-    domain = domain_cls(**{d: getattr(args, d) for d in getattr(args, "_domain_dests", [])})
-    return config_from_args(args, domain), domain
+    return prepare(**run_settings(args))
 
 
 def command_run(args: argparse.Namespace) -> int:
-    from .run import run_experiment, summary_line
+    from .api import run
+    from .run import summary_line
 
-    cfg, domain = prepare_run(args)
-    configure(cfg.quiet)
-    if args.mix is not None and not cfg.imix:
+    if args.mix is not None and not args.imix:
         logger.warning("--mix %s has no effect without --imix", args.mix)
-    record = run_experiment(cfg, domain)
+    record = run(**run_settings(args))
     if record is not None:  # None on the other processes under torchrun
         print(summary_line(record))
+    return 0
+
+
+def command_features(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .api import features
+
+    options = {d: getattr(args, d) for d in getattr(args, "_domain_dests", []) if getattr(args, d) is not None}
+    arrays = features(args.backbone, args.domain, args.dataset, args.data, device=args.device,
+                      data_root=args.data_root, seed=args.seed, **options)
+    out = Path(args.out).expanduser()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(out, **arrays)
+    print(f"features: train {arrays['train_x'].shape}, test {arrays['test_x'].shape} -> {out}")
     return 0
 
 
@@ -372,7 +415,7 @@ def command_suite(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": command_run, "suite": command_suite, "list": command_list, "table": command_table,
-            "plot": command_plot}
+            "plot": command_plot, "features": command_features}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

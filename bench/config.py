@@ -87,6 +87,7 @@ class RunConfig:
     checkpoint_dir: str | None = None  # None: no checkpoints
     checkpoint_every: int = 10  # epochs between checkpoints; the last epoch is always saved
     resume: bool = False  # continue from the checkpoint in checkpoint_dir, if there is one
+    save_backbone: str | None = None  # write the trained backbone here (bench/backbone.py), for reuse
 
     # evaluation and bookkeeping
     probe: str = "logistic"  # logistic (L-BFGS, C chosen on validation) or sgd (the paper's protocol)
@@ -132,6 +133,8 @@ class RunConfig:
              f"--checkpoint-every must be 0 (only the last epoch) or a number of epochs, got {self.checkpoint_every}"),
             (not self.resume or self.checkpoint_dir is not None,
              "--resume needs --checkpoint-dir DIR: the folder the run's checkpoint is kept in."),
+            (self.save_backbone is None or not Path(self.save_backbone).expanduser().is_dir(),
+             f"--save-backbone {self.save_backbone} is a folder; give a file path, e.g. {self.save_backbone}/backbone.pt"),
             (self.workers >= 0, f"--workers must be 0 (PyTorch's default) or a number of threads, got {self.workers}"),
             (not self.shuffle_bn or self.method in ("moco", "mocov2"),
              f"--shuffle-bn applies to MoCo's key encoder only, not --method {self.method}; use --sync-bn."),
@@ -156,13 +159,13 @@ FIELD_NAMES = {f.name for f in dataclasses.fields(RunConfig)}
 
 # Settings that change where a run writes or how it reports, never what it measures.
 BOOKKEEPING_FIELDS = frozenset({"results", "quiet", "device", "data_root", "checkpoint_dir", "checkpoint_every",
-                                "resume", "workers"})
+                                "resume", "workers", "save_backbone"})
 
 # Measured settings added after records existed, with their defaults. At the default they are
 # left out of the digest, so older records still count as the same runs (the suite skips them).
 LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False, "moco_negatives": None, "proj_head": "mlpbn1",
                 "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine", "milestones": [],
-                "pretrain_classes": 1.0}
+                "pretrain_classes": 1.0, "save_backbone": None}
 
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:

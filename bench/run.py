@@ -17,6 +17,7 @@ from encoders import build_encoder
 from .class_subset import keep_classes
 
 from . import distributed
+from .backbone import save_backbone
 from .config import RunConfig
 from .environment import environment
 from .errors import UserError, unknown_choice
@@ -86,11 +87,13 @@ def knn_monitor(cfg: RunConfig, method, domain: Domain, data: DomainData,
     return evaluate
 
 
-def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any] | None:
+def run_experiment(cfg: RunConfig, domain: Domain,
+                   on_trained: Callable[[nn.Module, DomainData], None] | None = None) -> dict[str, Any] | None:
     """Pretrain, evaluate and append the record; returns the record.
 
     Under torchrun every process pretrains its share; rank 0 alone evaluates, writes the
-    record and returns it, the others return None.
+    record and returns it, the others return None. ``on_trained(method, data)`` is called on
+    rank 0 after pretraining (bench.api keeps the trained model that way).
     """
     started = time.perf_counter()
     check_method_config(cfg)
@@ -121,6 +124,11 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any] | None:
     stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=monitor)
     if not distributed.is_main():
         return None
+    if cfg.save_backbone:
+        save_backbone(cfg.save_backbone, method.backbone, encoder_name, cfg.encoder_options, data.input_shape,
+                      domain=domain.name, dataset=data.dataset, config=cfg.to_dict())
+    if on_trained is not None:
+        on_trained(method, data)
 
     train_features = extract_features(method.backbone, domain, data.train.x, device)
     test_features = extract_features(method.backbone, domain, data.test.x, device)

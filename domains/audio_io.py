@@ -12,7 +12,7 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import BinaryIO, Sequence
 
 import numpy as np
 import torch
@@ -27,11 +27,12 @@ MAX_UNREADABLE_FRACTION = 0.5  # beyond this a data set is broken, not merely un
 INT16_SCALE = 32768.0
 
 
-def read_mono(path: Path) -> tuple[np.ndarray, int]:
-    """The file's samples as float32 in [-1, 1] (channels averaged) and its sample rate."""
+def read_mono(path: Path | BinaryIO) -> tuple[np.ndarray, int]:
+    """The file's samples as float32 in [-1, 1] (channels averaged) and its sample rate; ``path`` may
+    also be an open binary file (the encoded bytes of a Hugging Face Audio row)."""
     import soundfile
 
-    samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    samples, rate = soundfile.read(path if hasattr(path, "read") else str(path), dtype="float32", always_2d=True)
     return samples.mean(axis=1), int(rate)
 
 
@@ -73,7 +74,7 @@ def read_clips(paths: Sequence[Path], seconds: float = 1.0, what: str = "audio f
             if samples.size == 0:
                 raise ValueError("no samples")
         except Exception as error:  # soundfile raises RuntimeError/LibsndfileError/ValueError
-            skipped.append(Path(path))
+            skipped.append(path if hasattr(path, "read") else Path(path))
             logger.warning("skipping unreadable audio file %s (%s)", path, error)
             continue
         by_rate[rate].append((position, loudest_window(samples, int(round(seconds * rate)))))

@@ -58,19 +58,26 @@ def fingerprint(listing: dict[str, list[tuple[str, str, os.stat_result]]], size:
 
 def decode_image(path: Path, size: int) -> Tensor:
     """One image as (3, size, size) uint8: RGB; resized (shorter side) and centre-cropped if needed."""
-    from torchvision.io import ImageReadMode, decode_image as tv_decode, read_file
+    return decode_image_bytes(path.read_bytes(), size, str(path))
+
+
+def decode_image_bytes(data: bytes, size: int, name: str) -> Tensor:
+    """``decode_image`` for the encoded bytes of a file (``name`` only labels errors)."""
+    import io
+
+    from torchvision.io import ImageReadMode, decode_image as tv_decode
     from torchvision.transforms.v2 import functional as TF
 
     try:
-        image = tv_decode(read_file(str(path)), mode=ImageReadMode.RGB)
+        image = tv_decode(torch.frombuffer(bytearray(data), dtype=torch.uint8), mode=ImageReadMode.RGB)
     except RuntimeError:  # formats torchvision.io cannot decode (BMP, TIFF, PPM): PIL
         from PIL import Image
 
         try:
-            with Image.open(path) as pil:
+            with Image.open(io.BytesIO(data)) as pil:
                 image = TF.pil_to_tensor(pil.convert("RGB"))
         except OSError as error:  # PIL's UnidentifiedImageError is an OSError
-            raise UserError(f"cannot decode {path} as an image ({error}). Remove or replace the file; "
+            raise UserError(f"cannot decode {name} as an image ({error}). Remove or replace the file; "
                             "nothing was cached, so the next run decodes the folder again.") from None
     if image.shape[-2:] != (size, size):
         image = TF.center_crop(TF.resize(image, size, antialias=True), [size, size])

@@ -95,3 +95,37 @@ def digits(size: int = 32) -> ImageSet:
                     [str(i) for i in range(10)],
                     {"source": "sklearn.datasets.load_digits, 8x8 upsampled bilinearly",
                      "test_split": f"stratified 25% (seed {EMBEDDED_SPLIT_SEED})"})
+
+
+def hf_images(source: str | None, options: dict[str, Any], data_root: str, size: int) -> tuple[ImageSet, str]:
+    """A Hugging Face image dataset as uint8 splits (decoded once, then cached like an image folder)
+    and its row name (hf:<name>)."""
+    from . import hf_source as hf
+    from .image_folder import decode_image_bytes, _write_atomically
+
+    splits = hf.open_hf(source, options)
+    column = hf.guess_column(splits.train, "Image", options.get("image_column"), "--image-column")
+    label = hf.guess_label(splits.train, options.get("label"))
+    splits = hf.with_test(splits, label, options)
+    y_train, y_test, class_names = hf.label_arrays(splits.train, splits.test, label)
+    fingerprints = (splits.train._fingerprint, splits.test._fingerprint)
+    cache = Path(data_root).expanduser() / "hf-images" / f"{splits.name.replace('/', '-').replace(':', '-')}-" \
+        f"{size}px-{column}-{fingerprints[0][:10]}-{fingerprints[1][:10]}.pt"
+    if cache.exists():
+        stored = torch.load(cache, weights_only=True)
+        x_train, x_test, from_cache = stored["train_x"], stored["test_x"], True
+    else:
+        def decode(dataset) -> torch.Tensor:
+            x = torch.empty((len(dataset), 3, size, size), dtype=torch.uint8)
+            for row, (data, path) in enumerate(hf.encoded_files(dataset, column, "Image")):
+                x[row] = decode_image_bytes(hf.file_bytes(data, path), size, path or f"row {row}")
+            return x
+
+        logger.info("decoding %d images of %s once; later runs read %s", len(splits.train) + len(splits.test),
+                    splits.name, cache)
+        x_train, x_test, from_cache = decode(splits.train), decode(splits.test), False
+        _write_atomically({"train_x": x_train, "test_x": x_test}, cache)
+    info = {**splits.info, "image_column": column, "label_column": label, "cache": str(cache),
+            "from_cache": from_cache}
+    return ImageSet(Split(x_train, torch.as_tensor(y_train)), Split(x_test, torch.as_tensor(y_test)),
+                    class_names, info), splits.name

@@ -20,7 +20,8 @@ from bench.rng import Rng
 from .base import DataRequest, Domain, DomainData, Split
 from .image_augment import ViewRecipe, random_views, to_unit_float
 from .image_folder import load_image_folder
-from .image_sources import CIFAR, ImageSet, cifar, digits
+from .hf_source import DESCRIPTION as HF_DESCRIPTION, add_hf_arguments
+from .image_sources import CIFAR, ImageSet, cifar, digits, hf_images
 
 
 def channel_stats(x: Tensor, chunk: int = 4096) -> tuple[Tensor, Tensor]:
@@ -60,6 +61,7 @@ class ImageDomain(Domain):
         "cifar100": "CIFAR-100, 50k train / 10k test, 100 classes (torchvision download into --data-root)",
         "imagefolder": "any --data PATH with train/<class>/* and test/<class>/* images; decoded once and "
                        "cached under --data-root (e.g. --data ../shared/data/cifar10)",
+        "hf": HF_DESCRIPTION + "; --image-column, --label (e.g. --data uoft-cs/cifar10)",
     }
     default_encoder = "small-cnn"
     mixers = ("mixup", "cutmix")
@@ -76,6 +78,7 @@ class ImageDomain(Domain):
         group.add_argument("--image-size", type=int, default=32,
                            help="side of the square views; imagefolder images are resized and centre-cropped "
                                 "to it once, when decoded (default 32)")
+        add_hf_arguments(group, ("image",))
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -103,12 +106,13 @@ class ImageDomain(Domain):
         train = keep_class_fraction(images.train, self.class_ratio, request.seed)
         self.mean, self.std = channel_stats(train.x)
         info = dict(images.info)
+        name = info.pop("dataset_name", request.dataset)
         info.update({"normalisation": {"mean": [round(v, 4) for v in self.mean.tolist()],
                                        "std": [round(v, 4) for v in self.std.tolist()]},
                      "class_ratio": self.class_ratio,
                      "augmentation": "RandomResizedCrop(scale 0.2-1) + flip, ColorJitter(0.4,0.4,0.4,0.1) "
                                      "p=0.8, grayscale p=0.2; batched on device"})
-        return DomainData(dataset=request.dataset, train=train, test=images.test,
+        return DomainData(dataset=name, train=train, test=images.test,
                           n_classes=len(images.class_names), input_shape=(3, self.image_size, self.image_size),
                           class_names=images.class_names, info=info)
 
@@ -118,6 +122,10 @@ class ImageDomain(Domain):
         if request.dataset in CIFAR:
             self._check_native_size(request.dataset)
             return cifar(request.dataset, request.root)
+        if request.dataset == "hf":
+            images, name = hf_images(request.path, self.options, request.root, self.image_size)
+            images.info["dataset_name"] = name
+            return images
         if not request.path:
             raise UserError("--dataset imagefolder needs --data PATH: a folder with train/<class>/ and "
                             "test/<class>/ image folders, e.g. --data ../shared/data/cifar10.")

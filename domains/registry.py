@@ -23,6 +23,8 @@ from .checks import check_adapter_class
 
 ENTRY_POINT_GROUP = "imix_bench.domains"
 GUIDE = "docs/adding-a-domain.md"
+REGISTERED_ORIGIN = "registered in this process"
+_REGISTERED: dict[str, type[Domain]] = {}  # bench.api.register_domain: adapters defined in a notebook or script
 
 @dataclass(frozen=True)
 class DomainSource:
@@ -53,6 +55,8 @@ def available_sources() -> dict[str, DomainSource]:
     from . import BUILTIN  # the package's own list, kept in domains/__init__.py
 
     sources = {name: DomainSource(name, target, "builtin") for name, target in BUILTIN.items()}
+    for name, cls in _REGISTERED.items():
+        sources[name] = DomainSource(name, f"{cls.__module__}:{cls.__qualname__}", REGISTERED_ORIGIN)
     for source in entry_point_sources():
         if source.name in sources:
             logger.warning("%s is shadowed by %s; reach it with --domain %s",
@@ -75,6 +79,8 @@ def find_source(spec: str) -> DomainSource:
 
 def import_source(source: DomainSource) -> type[Domain]:
     """Import and check the adapter class; every failure is a UserError naming the adapter."""
+    if source.origin == REGISTERED_ORIGIN:
+        return _REGISTERED[source.name]
     module_name, _, attribute = source.target.partition(":")
     if not module_name or not attribute:
         raise UserError(f"{source.label}: {source.target!r} is not an import path; "
@@ -117,3 +123,15 @@ def _import_hint(error: Exception, module_name: str) -> str:
 def domain_class(spec: str) -> type[Domain]:
     """The checked adapter class for a ``--domain`` value."""
     return import_source(find_source(spec))
+
+
+def register(name: str, cls: type[Domain]) -> None:
+    """Make an adapter class known by name in this process (checked now, like any other adapter)."""
+    from . import BUILTIN
+
+    if name in BUILTIN:
+        raise UserError(f"{name!r} is a built-in domain; register your adapter under another name.")
+    if not isinstance(cls, type) or not issubclass(cls, Domain):
+        raise UserError(f"register_domain({name!r}, ...) takes a domains.Domain subclass, got {cls!r}.")
+    check_adapter_class(cls, f"domain adapter {name!r} ({REGISTERED_ORIGIN})")
+    _REGISTERED[name] = cls

@@ -150,3 +150,44 @@ def csv_signals(path: str | None, label: str | None, header: bool, channels: int
                         "of equal length; rows hold channel 0's values, then channel 1's, ...")
     return SignalArrays(x.reshape(len(x), channels, -1), table[column].to_numpy(),
                         info={"source": path, "label_column": column, "channels": channels})
+
+
+def hf_signals(source: str | None, options: dict[str, Any]) -> tuple[SignalArrays, str]:
+    """A Hugging Face dataset of fixed-length sequences: a list-of-numbers column (one channel),
+    a list of lists or an Array2D (channels x length; --layout nlc for length x channels), or,
+    without such a column, the scalar columns of each row as one channel."""
+    from . import hf_source as hf
+
+    splits = hf.open_hf(source, options)
+    label = hf.guess_label(splits.train, options.get("label"))
+    splits = hf.with_test(splits, label, options)
+    features = splits.train.features
+    column = options.get("signal_column")
+    if column is not None and column not in features:
+        raise UserError(f"--signal-column {column!r} is not a column; the columns: {hf.describe(features)}.")
+    if column is None:
+        sequences = [c for c, f in features.items()
+                     if c != label and type(f).__name__ in ("List", "Sequence", "LargeList", "Array2D")]
+        column = sequences[0] if sequences else None
+    scalars = [c for c, f in features.items() if c != label and type(f).__name__ == "Value"]
+    if column is None and not scalars:
+        raise UserError(f"no sequence or numeric columns besides the label {label!r}; the columns: "
+                        f"{hf.describe(features)}. Name the sequences with --signal-column.")
+
+    def values(dataset) -> np.ndarray:
+        table = dataset.with_format("numpy")
+        if column is None:
+            return np.stack([np.asarray(table[c], dtype=np.float32) for c in scalars], axis=1)
+        try:
+            array = np.asarray(table[column])
+            return as_channels_first(array.astype(np.float32), options.get("layout", "ncl"), f"column {column!r}")
+        except ValueError:  # ragged rows
+            raise UserError(f"column {column!r} holds sequences of different lengths; signals need one "
+                            "length (pad or crop them first).") from None
+
+    y_train, y_test, _ = hf.label_arrays(splits.train, splits.test, label)
+    x_train, x_test = values(splits.train), values(splits.test)
+    if x_train.ndim == 2:
+        x_train, x_test = x_train[:, None, :], x_test[:, None, :]
+    info = {**splits.info, "signal_column": column or f"scalar columns {', '.join(scalars)}", "label_column": label}
+    return SignalArrays(x_train, y_train, x_test, y_test, info), splits.name

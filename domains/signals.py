@@ -20,7 +20,8 @@ from bench.rng import Rng
 
 from . import signal_augment as aug
 from .base import DataRequest, Domain, DomainData, Split
-from .signal_sources import MNIST1D_DEFAULT_SAMPLES, SignalArrays, array_files, csv_signals, mnist1d_arrays
+from .hf_source import DESCRIPTION as HF_DESCRIPTION, add_hf_arguments
+from .signal_sources import MNIST1D_DEFAULT_SAMPLES, SignalArrays, array_files, csv_signals, hf_signals, mnist1d_arrays
 
 
 def encode_labels(train: np.ndarray, test: np.ndarray) -> tuple[Tensor, Tensor, list[str]]:
@@ -61,6 +62,7 @@ class SignalsDomain(Domain):
         "arrays": "your signals: --data FILE.npz (arrays x, y[, x_test, y_test]) or --data X.npy --labels Y.npy; "
                   "(N, length) or (N, channels, length)",
         "csv": "your signals: --data FILE.csv, one row per sequence, --label COLUMN, --channels K",
+        "hf": HF_DESCRIPTION + "; --signal-column (a list column), --label",
     }
     default_encoder = "cnn1d"
     mixers = ("mixup", "cutmix")
@@ -91,6 +93,7 @@ class SignalsDomain(Domain):
         group.add_argument("--jitter", type=float, default=0.05, help="std of noise added to views (z-score units)")
         group.add_argument("--time-mask", type=float, default=0.0,
                            help="views zero a random window of up to this fraction of the length (0: off)")
+        add_hf_arguments(group, ("signal",))
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -126,6 +129,9 @@ class SignalsDomain(Domain):
         o = self.options
         if request.dataset == "mnist1d":
             return mnist1d_arrays(o.get("num_samples", MNIST1D_DEFAULT_SAMPLES), request.root)
+        if request.dataset == "hf":
+            arrays, self.hf_name = hf_signals(request.path, o)
+            return arrays
         arrays = self.read(request.dataset, request.path, test=False)
         if o.get("test_data") and arrays.x_test is None:
             test = self.read(request.dataset, o["test_data"], test=True)
@@ -146,7 +152,8 @@ class SignalsDomain(Domain):
             x, x_test = standardise(x, x_test)
         y, y_test, class_names = encode_labels(arrays.y, arrays.y_test)
         return DomainData(
-            dataset=request.dataset, train=Split(torch.as_tensor(x), y), test=Split(torch.as_tensor(x_test), y_test),
+            dataset=getattr(self, "hf_name", None) if request.dataset == "hf" else request.dataset,
+            train=Split(torch.as_tensor(x), y), test=Split(torch.as_tensor(x_test), y_test),
             n_classes=len(class_names), input_shape=tuple(x.shape[1:]), class_names=class_names, info=arrays.info,
         )
 

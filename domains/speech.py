@@ -23,6 +23,7 @@ from bench.rng import Rng
 from . import speech_sources as sources
 from .audio_io import SAMPLE_RATE
 from .base import DataRequest, Domain, DomainData, Split
+from .hf_source import DESCRIPTION as HF_DESCRIPTION, add_hf_arguments
 from .speech_augment import AugmentConfig, augment_waveforms, spec_augment
 from .speech_features import LogMel, as_float
 from .speech_official import OfficialAugment, OfficialMel, noise_chunks, official_views
@@ -59,6 +60,7 @@ class SpeechDomain(Domain):
                 "--split index (0-4 test, the convention) or speaker (held-out speakers)",
         "audiofolder": "any folder of class subfolders of audio clips: --data ROOT with ROOT/<class>/ "
                        "(seeded split, --test-size) or ROOT/train/<class>/ and ROOT/test/<class>/",
+        "hf": HF_DESCRIPTION + "; --audio-column, --label; clips cut/padded to --seconds",
     }
     default_encoder = "small-cnn"
     mixers = ("mixup", "cutmix")
@@ -84,17 +86,18 @@ class SpeechDomain(Domain):
                                 "ref=max; amplitude, speed, STFT stretch, shift, noise, each with p=0.5) or suite "
                                 "(40x101 standardised log-mel, speed/shift/gain/noise, SpecAugment)")
         group.add_argument("--seconds", type=float, default=1.0,
-                           help="audiofolder: clip duration after padding/cutting (default 1 s)")
+                           help="audiofolder, hf: clip duration after padding/cutting (default 1 s)")
         group.add_argument("--test-size", type=float, default=0.2,
                            help="audiofolder without train/test folders: test fraction per class")
         group.add_argument("--split-seed", type=int, default=0,
                            help="audiofolder: seed of that split (fixed, so every run seed sees the same split)")
         group.add_argument("--level", choices=("peak", "raw"),
-                           help="peak: scale every clip to the same peak (default for fsdd and audiofolder, "
+                           help="peak: scale every clip to the same peak (default for fsdd, audiofolder and hf, "
                                 "whose speakers are recorded at levels up to 20 dB apart); raw: keep recorded "
                                 "levels (default for speechcommands, where 'silence' must stay quiet, and espeak)")
         group.add_argument("--no-spec-augment", dest="spec_augment", action="store_false",
                            help="--speech-recipe suite: no time/frequency masks in the augmented views")
+        add_hf_arguments(group, ("audio",))
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -133,11 +136,13 @@ class SpeechDomain(Domain):
         if request.dataset == "speechcommands":
             return sources.speechcommands(request.path, request.root, o.get("sc_version") or "0.01",
                                           o.get("sc_protocol") or "official")
+        if request.dataset == "hf":
+            return sources.hf_clips(request.path, o, float(o.get("seconds") or 1.0))
         return sources.audiofolder(request.path, float(o.get("seconds") or 1.0),
                                    float(o.get("test_size") or 0.2), int(o.get("split_seed") or 0))
 
     def level(self, dataset: str) -> str:
-        return self.options.get("level") or ("peak" if dataset in ("fsdd", "audiofolder") else "raw")
+        return self.options.get("level") or ("peak" if dataset in ("fsdd", "audiofolder", "hf") else "raw")
 
     def load(self, request: DataRequest) -> DomainData:
         clips = self.clip_set(request)
@@ -151,7 +156,7 @@ class SpeechDomain(Domain):
         self.noise_bank = torch.cat(clips.noise) if clips.noise else None
         self._noise_on.clear()
         n_frames = self.features.frames(clips.train_x.shape[1])
-        label = request.dataset
+        label = clips.info.pop("dataset_name", request.dataset)
         if request.dataset == "fsdd" and clips.info.get("split") == "speaker":
             label = "fsdd-speaker"  # a harder task than the index split: keep them apart in tables
         return DomainData(

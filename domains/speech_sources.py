@@ -343,3 +343,26 @@ def _read_synth_cache(cache: Path) -> dict | None:
         logger.warning("the eSpeak cache %s is not a cache of this version; rendering the clips again", cache)
         return None
     return stored
+
+
+# ---------------------------------------------------------------- Hugging Face datasets
+
+
+def hf_clips(source: str | None, options: dict[str, Any], seconds: float) -> ClipSet:
+    """A Hugging Face audio dataset: the encoded bytes of every row, read with soundfile and
+    resampled to 16 kHz like files on disk (datasets' own audio decoding is not used)."""
+    from . import hf_source as hf
+
+    splits = hf.open_hf(source, options)
+    column = hf.guess_column(splits.train, "Audio", options.get("audio_column"), "--audio-column")
+    label = hf.guess_label(splits.train, options.get("label"))
+    splits = hf.with_test(splits, label, options)
+    y_train, y_test, class_names = hf.label_arrays(splits.train, splits.test, label)
+    parts = {}
+    for part, dataset, labels in (("train", splits.train, y_train), ("test", splits.test, y_test)):
+        files = [hf.NamedBytes(hf.file_bytes(data, path), path or f"{part} row {row}")
+                 for row, (data, path) in enumerate(hf.encoded_files(dataset, column, "Audio"))]
+        parts[part] = decode(files, labels.tolist(), seconds, f"{splits.name} clips")
+    return ClipSet(parts["train"][0], parts["train"][1], parts["test"][0], parts["test"][1], class_names,
+                   info={**splits.info, "dataset_name": splits.name, "audio_column": column, "label_column": label,
+                         "skipped_files": [str(p) for p in parts["train"][2] + parts["test"][2]]})

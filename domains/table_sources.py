@@ -206,3 +206,36 @@ def higgs_table(dataset: str, path: str | None, root: str, features: str) -> Raw
         pd.DataFrame(np.asarray(train)[:, columns]), pd.DataFrame(np.asarray(test)[:, columns]), 0,
         {"source": str(path or "download"), "test_split": f"last {n_test} rows", "features": features},
     )
+
+
+def hf_table(source: str | None, options: dict) -> tuple[RawTable, str]:
+    """A Hugging Face dataset of scalar columns as a raw table (the table encoder fits it later);
+    ClassLabel codes become their names, so classes read as in a CSV."""
+    from . import hf_source as hf
+
+    splits = hf.open_hf(source, options)
+    label = hf.guess_label(splits.train, options.get("label"))
+    splits = hf.with_test(splits, label, options)
+    features = splits.train.features
+    if options.get("feature_columns"):
+        columns = [c.strip() for c in options["feature_columns"].split(",") if c.strip()]
+        unknown = [c for c in columns if c not in features]
+        if unknown:
+            raise UserError(f"--feature-columns {', '.join(unknown)}: no such column; the columns: "
+                            f"{hf.describe(features)}.")
+    else:
+        columns = [c for c, f in features.items() if c != label and type(f).__name__ in ("Value", "ClassLabel")]
+    if not columns:
+        raise UserError(f"no scalar feature columns besides the label {label!r}; the columns: "
+                        f"{hf.describe(features)}. Name them with --feature-columns A,B,C.")
+
+    def frame(dataset) -> pd.DataFrame:
+        table = dataset.select_columns([*columns, label]).to_pandas()
+        for column in [*columns, label]:
+            feature = features[column]
+            if type(feature).__name__ == "ClassLabel":
+                table[column] = [feature.int2str(int(v)) if v is not None and v >= 0 else None for v in table[column]]
+        return table
+
+    info = {**splits.info, "label_column": label, "feature_columns": columns}
+    return RawTable(frame(splits.train), frame(splits.test), label, info), splits.name

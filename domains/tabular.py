@@ -19,7 +19,8 @@ from bench.rng import Rng
 
 from .base import DataRequest, Domain, DomainData, Split
 from .table_encoding import encode_table
-from .table_sources import HIGGS_SUBSETS, covtype_table, csv_table, higgs_table
+from .hf_source import DESCRIPTION as HF_DESCRIPTION, add_hf_arguments
+from .table_sources import HIGGS_SUBSETS, covtype_table, csv_table, hf_table, higgs_table
 
 EMBEDDED_SPLIT_SEED = 0  # fixed, so every run seed of the embedded set sees the same split
 
@@ -56,6 +57,7 @@ class TabularDomain(Domain):
         "higgs1m": "HIGGS with a 1M-row training subset drawn the same way (the official code's "
                    "higgs1M trains on all rows: use higgs)",
         "csv": "any CSV/Parquet table: --data PATH --label COLUMN [--test-data PATH | --test-last N]",
+        "hf": HF_DESCRIPTION + "; --label, --feature-columns (default: every scalar column)",
     }
     default_encoder = "mlp"
     mixers = ("mixup",)
@@ -75,6 +77,7 @@ class TabularDomain(Domain):
         group.add_argument("--inputdrop", type=float, default=0.0,
                            help="probability of zeroing each input of a view, as the official code's "
                                 "--inputdrop (CoverType: only its 10 continuous columns)")
+        add_hf_arguments(group, ("features",))
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -95,6 +98,8 @@ class TabularDomain(Domain):
             return digits_table()
         if request.dataset == "covtype":
             table, passthrough = covtype_table(request.path, request.root), list(range(10, 54))
+        elif request.dataset == "hf":
+            (table, hf_name), passthrough = hf_table(request.path, o), []
         elif request.dataset in HIGGS_SUBSETS:
             table = higgs_table(request.dataset, request.path, request.root, o.get("higgs_features", "all"))
             passthrough = []
@@ -112,6 +117,7 @@ class TabularDomain(Domain):
             self.drop_columns = 10
         # Records of different tables must not be pooled in one table row: name them by file.
         name = f"csv:{Path(request.path).name.split('.')[0]}" if request.dataset == "csv" else request.dataset
+        name = hf_name if request.dataset == "hf" else name
         return DomainData(
             dataset=name, train=encoded.train, test=encoded.test,
             n_classes=len(encoded.class_names), input_shape=(encoded.train.x.shape[1],),

@@ -1,0 +1,252 @@
+"""The Python API: what ``python -m bench`` does, as functions for notebooks and scripts.
+
+``run`` is the function the command line's ``bench run`` calls, so a setting means the same
+in both: keyword arguments are the ``bench run`` flags with underscores (``batch_size=64``,
+``width=0.5``, ``label="Letter"``), and a run made here is recognised by ``bench suite`` and
+``bench table`` like one made on the command line. Guide with examples: docs/api.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from .backbone import load_backbone, read_backbone_file
+from .config import FIELD_NAMES, RunConfig, default_data_root, resolve
+from .errors import UserError
+
+# Settings that are encoder options rather than RunConfig fields (flags --width, --depth, ...).
+ENCODER_SETTINGS = ("width", "depth", "pieces", "scale", "stem_stride")
+# RunConfig fields that are not settings a caller gives.
+_NOT_SETTINGS = {"encoder_options", "domain_options"}
+
+__all__ = ["TrainedRun", "available_domains", "domain_options", "features", "load_backbone", "prepare",
+           "register_domain", "run", "suite", "table"]
+
+
+@dataclass
+class TrainedRun:
+    """``run(..., return_model=True)``: the record, and the trained model with what it was trained on."""
+
+    record: dict[str, Any]
+    model: nn.Module  # the method: .backbone, the projection head, EMA copies
+    domain: Any  # the fitted adapter: domain.preprocess(x) makes model inputs
+    data: Any  # DomainData: train/test splits, class names
+
+    @property
+    def backbone(self) -> nn.Module:
+        return self.model.backbone
+
+
+def _domain_class(domain: str | type) -> type:
+    from domains import domain_class
+    from domains.base import Domain
+    from domains.checks import check_adapter_class
+
+    if isinstance(domain, type):
+        if not issubclass(domain, Domain):
+            raise UserError(f"domain={domain.__name__} is not a domains.Domain subclass.")
+        check_adapter_class(domain, f"domain adapter {domain.__name__}")
+        return domain
+    return domain_class(domain)
+
+
+def domain_options(domain: str | type) -> dict[str, Any]:
+    """The domain's own settings (its ``bench run --domain NAME --help`` flags) with their defaults."""
+    from .cli import Parser
+
+    parser = Parser(prog="bench run", add_help=False)
+    group = parser.add_argument_group()
+    _domain_class(domain).add_arguments(group)
+    defaults = vars(parser.parse_args([]))
+    return {action.dest: defaults[action.dest] for action in group._group_actions}
+
+
+def later_options(domain: str | type) -> dict[str, Any]:
+    """Domain flags added after records existed (the --dataset hf flags), with their defaults: the
+    recorded config leaves them out at those defaults, so earlier records keep their config keys."""
+    from .cli import Parser
+
+    parser = Parser(prog="bench run", add_help=False)
+    group = parser.add_argument_group()
+    _domain_class(domain).add_arguments(group)
+    return {a.dest: a.default for a in group._group_actions if getattr(a, "omit_at_default", False)}
+
+
+def prepare(domain: str | type = "tabular", method: str = "simclr", imix: bool | None = None,
+            **settings: Any) -> tuple[RunConfig, Any]:
+    """The resolved config and the domain adapter of a run, without running it."""
+    cls = _domain_class(domain)
+    options = domain_options(cls)
+    run_fields = FIELD_NAMES - _NOT_SETTINGS
+    unknown = sorted(set(settings) - run_fields - set(ENCODER_SETTINGS) - set(options))
+    if unknown:
+        raise UserError(f"unknown setting {', '.join(unknown)} for the {cls.name} domain; settings are the "
+                        f"`bench run` flags with underscores: {', '.join(sorted(run_fields | set(ENCODER_SETTINGS)))}; "
+                        f"and this domain's: {', '.join(sorted(options)) or 'none'}.")
+    options.update({k: v for k, v in settings.items() if k in options})
+    adapter = cls(**options)
+    overrides = {k: v for k, v in settings.items() if k in run_fields}
+    overrides.update(domain=domain if isinstance(domain, str) else f"{cls.__module__}:{cls.__qualname__}",
+                     method=method, imix=imix)
+    encoder_options = {k: settings[k] for k in ENCODER_SETTINGS if settings.get(k) is not None}
+    overrides["encoder_options"] = encoder_options or None  # None: the domain's default options apply
+    later = later_options(cls)
+    overrides["domain_options"] = {k: v for k, v in options.items() if not (k in later and v == later[k])}
+    dataset = settings.get("dataset") or adapter.default_dataset
+    return resolve(overrides, adapter.defaults(dataset)), adapter
+
+
+def run(domain: str | type = "tabular", method: str = "simclr", imix: bool | None = None, *,
+        return_model: bool = False, **settings: Any) -> dict[str, Any] | TrainedRun | None:
+    """Pretrain one model, evaluate it, append its record to ``results`` and return the record.
+
+    ``settings`` are ``bench run`` flags with underscores. With ``return_model=True`` the
+    result is a ``TrainedRun`` (record, trained model, fitted domain, data). Under torchrun,
+    processes other than rank 0 return None.
+    """
+    from .log import configure
+    from .run import run_experiment
+
+    cfg, adapter = prepare(domain, method, imix, **settings)
+    configure(cfg.quiet)
+    kept: dict[str, Any] = {}
+    record = run_experiment(cfg, adapter, on_trained=(lambda m, d: kept.update(model=m, data=d))
+                            if return_model else None)
+    if record is None or not return_model:
+        return record
+    return TrainedRun(record, kept["model"], adapter, kept["data"])
+
+
+def suite(*, domains: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
+          methods: Sequence[str] | None = None, seeds: int | Sequence[int] | None = None,
+          mixes: Sequence[str] | None = None, data_ratios: Sequence[float] | None = None,
+          preset: str | None = None, config: str | None = None, results: str = "results/runs.jsonl",
+          quiet: bool = False, dry_run: bool = False, **settings: Any) -> list[dict[str, Any]]:
+    """Run a grid as ``bench suite`` does (resumable); returns the records of the grid's cells.
+
+    ``settings`` are ``bench run`` flags for every cell (``epochs=3``). A cell that fails is
+    reported and left out of the list; ``dry_run=True`` prints the cells and runs nothing.
+    """
+    from .cli import RUN_FIELDS, SUITE_SETS
+    from .config import config_key
+    from .log import configure
+    from .presets import get_preset, load_config_file
+    from .results import read_records
+    from .suite import dry_run as show_cells, expand_grid, run_grid
+
+    allowed = {f for f in RUN_FIELDS if f not in SUITE_SETS} | set(ENCODER_SETTINGS)
+    unknown = sorted(set(settings) - allowed)
+    if unknown:
+        raise UserError(f"unknown suite setting {', '.join(unknown)}; the grid axes are keyword arguments "
+                        f"(domains, datasets, methods, seeds, mixes, data_ratios) and the settings for every "
+                        f"cell: {', '.join(sorted(allowed))}. Domain settings go in a config file's entries.")
+    configure(quiet)
+    cli = {name: settings.get(name) for name in allowed}
+    grid = expand_grid(preset=get_preset(preset) if preset else None,
+                       config=load_config_file(config) if config else None,
+                       domains=domains, datasets=datasets, methods=methods, seeds=seeds, mixes=mixes,
+                       data_ratios=data_ratios, cli=cli)
+    if dry_run:
+        show_cells(grid, read_records(results, missing_ok=True))
+        return []
+    run_grid(grid, results, quiet=quiet)
+    keys = {cell.key for cell in grid.cells}
+    return [r for r in read_records(results, missing_ok=True) if "config" in r and config_key(r["config"]) in keys]
+
+
+def table(records_or_path: str | Path | Iterable[str | Path] | Iterable[dict[str, Any]], metric: str = "probe",
+          where: Sequence[str] = ()) -> "pandas.DataFrame":
+    """Baseline vs i-Mix per data set and method, as ``bench table`` computes it: one row per
+    comparison (means and sample stds over seeds in %, counts, gain, paired-test p value)."""
+    import pandas as pd
+
+    from .results import read_records
+    from .tables import METRICS, comparisons, select
+
+    if metric not in METRICS:
+        raise UserError(f"unknown metric {metric!r}; valid choices: {', '.join(METRICS)}.")
+    if isinstance(records_or_path, (str, Path)):
+        records_or_path = [records_or_path]
+    records: list[dict[str, Any]] = []
+    for item in records_or_path:
+        records.extend([item] if isinstance(item, dict) else read_records(item))
+    chosen = select(records, list(where)) if where else records
+    rows = [{"row": c.row_label, "domain": c.domain, "dataset": c.dataset, "data_ratio": c.data_ratio,
+             "method": c.method, "mix": c.mix or None, "baseline_mean": c.baseline.mean, "baseline_std": c.baseline.std,
+             "baseline_n": c.baseline.n, "imix_mean": c.imix.mean, "imix_std": c.imix.std, "imix_n": c.imix.n,
+             "gain": c.gain, "paired_seeds": len(c.paired_seeds), "p_value": c.p_value}
+            for c in comparisons(chosen, metric)]
+    return pd.DataFrame(rows, columns=["row", "domain", "dataset", "data_ratio", "method", "mix", "baseline_mean",
+                                       "baseline_std", "baseline_n", "imix_mean", "imix_std", "imix_n", "gain",
+                                       "paired_seeds", "p_value"])
+
+
+def features(backbone: str | Path, domain: str | type | None = None, dataset: str | None = None,
+             data: str | None = None, *, device: str = "cpu", data_root: str | None = None,
+             seed: int | None = None, **options: Any) -> dict[str, np.ndarray]:
+    """Frozen features of a data set from a backbone file: train_x, train_y, test_x, test_y, class_names.
+
+    Without ``domain``/``dataset``, the backbone's own training data is used (with its domain
+    settings); ``options`` are domain settings (``label="Letter"``) over those.
+    """
+    from domains.base import DataRequest
+
+    from .probe import extract_features
+
+    saved = read_backbone_file(backbone)
+    config = saved.get("config", {})
+    domain = domain or config.get("domain") or saved["domain"]
+    cls = _domain_class(domain)
+    same = cls.name == saved["domain"]
+    chosen = domain_options(cls)
+    if same and dataset in (None, config.get("dataset")):
+        chosen.update({k: v for k, v in (config.get("domain_options") or {}).items() if k in chosen})
+        dataset, data = dataset or config.get("dataset"), data or config.get("data")
+    unknown = sorted(set(options) - set(chosen))
+    if unknown:
+        raise UserError(f"unknown setting {', '.join(unknown)} for the {cls.name} domain; its settings: "
+                        f"{', '.join(sorted(chosen)) or 'none'}.")
+    chosen.update(options)
+    adapter = cls(**chosen)
+    dataset = dataset or adapter.default_dataset
+    if dataset not in adapter.datasets:
+        from .errors import unknown_choice
+
+        raise unknown_choice(f"{cls.name} dataset", dataset, list(adapter.datasets))
+    request = DataRequest(dataset=dataset, path=data, root=data_root or config.get("data_root") or default_data_root(),
+                          seed=int(config.get("seed", 0) if seed is None else seed))
+    loaded = adapter.load(request)
+    if tuple(loaded.input_shape) != tuple(saved["input_shape"]):
+        raise UserError(f"the backbone takes inputs shaped {tuple(saved['input_shape'])} (trained on "
+                        f"{saved['domain']}/{saved['dataset']}), but {cls.name}/{loaded.dataset} gives "
+                        f"{tuple(loaded.input_shape)}. Choose the domain and data set it was trained for.")
+    model = load_backbone(backbone, device)
+    target = torch.device(device)
+    return {"train_x": extract_features(model, adapter, loaded.train.x, target).numpy(),
+            "train_y": loaded.train.y.numpy(),
+            "test_x": extract_features(model, adapter, loaded.test.x, target).numpy(),
+            "test_y": loaded.test.y.numpy(),
+            "class_names": np.array(loaded.class_names or [str(i) for i in range(loaded.n_classes)])}
+
+
+def register_domain(name: str, adapter: type) -> None:
+    """Make a Domain subclass defined in this process available as ``domain=name`` (and ``bench list``
+    in this process). For the command line and suites, install it as an entry point or use an
+    import path (docs/adding-a-domain.md)."""
+    from domains.registry import register
+
+    register(name, adapter)
+
+
+def available_domains() -> dict[str, str]:
+    """Every domain name ``run`` accepts, with where it comes from."""
+    from domains import available_sources
+
+    return {name: source.origin for name, source in available_sources().items()}

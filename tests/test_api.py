@@ -1,0 +1,78 @@
+"""bench.api: the examples of docs/api.md run as written, and a saved backbone gives the probe's features."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import torch
+
+import bench.api as api
+import bench.run
+from bench.cli import main
+from conftest import REPO
+
+
+def python_blocks(markdown: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", markdown, flags=re.S)
+
+
+def test_the_examples_in_docs_api_md_run(tmp_path, monkeypatch):
+    blocks = python_blocks((REPO / "docs" / "api.md").read_text())
+    assert len(blocks) == 6
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("IMIX_BENCH_DATA", str(tmp_path / "data-root"))
+    namespace: dict = {"__name__": "docs_api"}
+    for block in blocks:
+        exec(compile(block, "docs/api.md", "exec"), namespace)
+    assert namespace["record"]["domain"] == "blobs"
+    # every run() and the suite wrote to the files the examples named
+    assert len((tmp_path / "runs.jsonl").read_text().splitlines()) == 3
+    assert len((tmp_path / "grid.jsonl").read_text().splitlines()) == 4
+
+
+def test_a_saved_backbone_gives_the_features_the_probe_used(tmp_path, monkeypatch):
+    used = {}
+    probe = bench.run.PROBE_FUNCTIONS["logistic"]
+
+    def spy(train_x, train_y, test_x, test_y, **kwargs):
+        used.setdefault("train", train_x.clone())
+        used.setdefault("test", test_x.clone())
+        return probe(train_x, train_y, test_x, test_y, **kwargs)
+
+    monkeypatch.setitem(bench.run.PROBE_FUNCTIONS, "logistic", spy)
+    path = tmp_path / "net" / "backbone.pt"
+    code = main(["run", "--domain", "images", "--epochs", "1", "--width", "0.25", "--batch-size", "64",
+                 "--proj-dim", "16", "--proj-hidden", "32", "--quiet", "--results", str(tmp_path / "runs.jsonl"),
+                 "--data-root", str(tmp_path / "root"), "--save-backbone", str(path)])
+    assert code == 0
+    saved = torch.load(path, weights_only=True)
+    assert (saved["encoder"], saved["input_shape"], saved["encoder_options"]) == ("small-cnn", [3, 32, 32], {"width": 0.25})
+    assert saved["domain"] == "images" and saved["config"]["save_backbone"] == str(path)
+    # the command line's export, from the backbone file alone
+    out = tmp_path / "feats.npz"
+    assert main(["features", "--backbone", str(path), "--out", str(out)]) == 0
+    exported = np.load(out)
+    assert exported["train_x"].shape == tuple(used["train"].shape) == (1347, saved["feature_dim"])
+    assert np.array_equal(exported["train_x"], used["train"].numpy())
+    assert np.array_equal(exported["test_x"], used["test"].numpy())
+    assert list(exported["class_names"]) == [str(d) for d in range(10)]
+    # load_backbone on the same model inputs
+    model = api.load_backbone(path)
+    assert not model.training and not any(p.requires_grad for p in model.parameters())
+    trained = api.run(domain="images", epochs=0, quiet=True, results=str(tmp_path / "other.jsonl"),
+                      data_root=str(tmp_path / "root"), return_model=True)  # the fitted adapter (same data)
+    with torch.no_grad():
+        first = model(trained.domain.preprocess(trained.data.train.x[:32]))
+    assert torch.allclose(first, used["train"][:32], atol=1e-6)
+
+
+def test_features_refuse_a_mismatched_domain_and_a_file_that_is_no_backbone(tmp_path, capsys):
+    path = tmp_path / "bb.pt"
+    assert main(["run", "--domain", "tabular", "--epochs", "1", "--width", "32", "--quiet",
+                 "--results", str(tmp_path / "r.jsonl"), "--save-backbone", str(path)]) == 0
+    assert main(["features", "--backbone", str(path), "--domain", "images", "--out", str(tmp_path / "f.npz")]) == 2
+    assert "takes inputs shaped (64,)" in capsys.readouterr().err
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
+    assert main(["features", "--backbone", str(tmp_path / "other.pt"), "--out", str(tmp_path / "f.npz")]) == 2
+    assert "not an imix-bench backbone" in capsys.readouterr().err

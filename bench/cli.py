@@ -162,6 +162,9 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
     where.add_argument("--config", help="TOML or YAML file with settings and dataset entries (README: Suite)")
     where.add_argument("--results", default="results/runs.jsonl", help="JSON-lines file of records")
     where.add_argument("--dry-run", action="store_true", help="list the cells, their commands and time estimates")
+    where.add_argument("--shard", metavar="K/N",
+                       help="run only worker K's fixed share of N (every N-th cell, from the K-th), for job arrays; "
+                            "give each worker its own --results file (README: Grids on a cluster)")
     where.add_argument("--quiet", action="store_true", help="no progress bars and no line per cell")
     add_run_arguments(suite, exclude=SUITE_SETS)
 
@@ -297,9 +300,12 @@ def command_table(args: argparse.Namespace) -> int:
 def selected_records(paths: Sequence[str], where: Sequence[str]) -> list[dict[str, Any]]:
     """The records of every file, narrowed by --where; a UserError when nothing is left."""
     from .results import read_records
+    from .shards import distinct_paths, refuse_duplicate_cells
     from .tables import select
 
-    records = [r for path in paths for r in read_records(path)]
+    by_path = {path: read_records(path) for path in distinct_paths(paths)}
+    refuse_duplicate_cells(by_path)  # shards of one grid are joined here; a cell in two files is a mistake
+    records = [r for path_records in by_path.values() for r in path_records]
     if not records:
         raise UserError(f"{' '.join(paths)} holds no finished runs yet.")
     chosen = select(records, list(where))
@@ -319,9 +325,11 @@ def command_plot(args: argparse.Namespace) -> int:
 def command_suite(args: argparse.Namespace) -> int:
     from .presets import get_preset, load_config_file
     from .results import read_records
+    from .shards import parse_shard, shard_grid
     from .suite import dry_run, expand_grid, run_grid
 
     configure(args.quiet)
+    shard = parse_shard(args.shard) if args.shard is not None else None
     cli = {name: getattr(args, name) for name in RUN_FIELDS if name not in SUITE_SETS}
     cli.update({f: getattr(args, f) for f in ENCODER_FLAGS})
     grid = expand_grid(
@@ -329,6 +337,8 @@ def command_suite(args: argparse.Namespace) -> int:
         config=load_config_file(args.config) if args.config else None,
         domains=args.domains, datasets=args.datasets, methods=args.methods, seeds=args.seeds,
         mixes=args.mixes, data_ratios=args.data_ratios, cli=cli)
+    if shard:
+        shard_grid(grid, *shard)
     if args.dry_run:
         dry_run(grid, read_records(args.results, missing_ok=True))
         return 0

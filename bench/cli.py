@@ -209,6 +209,17 @@ def build_parser(domain_cls=None) -> Parser:
                       help="linear-probe (default) or kNN test accuracy")
     plot.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                       help="only records whose field (or config field) has this value; repeatable")
+    report = commands.add_parser(
+        "report", help="one self-contained HTML page: tables, paired tests, figures and each run's provenance",
+        description="Writes one HTML file with the comparison tables, the paired tests, the figures (embedded) and "
+                    "each run's config, data, commit and wall time; it needs no network or other file to view.")
+    report.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
+                        help="one or more JSON-lines files of records (default results/runs.jsonl)")
+    report.add_argument("--out", default="results/report.html", help="the HTML file (default results/report.html)")
+    report.add_argument("--metric", nargs="+", choices=("probe", "knn"), default=["probe", "knn"],
+                        help="metrics to tabulate and plot (default: both)")
+    report.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                        help="only records whose field (or config field) has this value; repeatable")
     return parser
 
 
@@ -345,8 +356,16 @@ def command_suite(args: argparse.Namespace) -> int:
     return run_grid(grid, args.results, quiet=args.quiet)
 
 
+def command_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    records = selected_records(args.results, args.where)
+    print(write_report(records, args.out, list(dict.fromkeys(args.metric)), args.results, args.where))
+    return 0
+
+
 COMMANDS = {"run": command_run, "suite": command_suite, "list": command_list, "table": command_table,
-            "plot": command_plot}
+            "plot": command_plot, "report": command_report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -92,7 +92,7 @@ def test_two_shards_give_the_table_of_one_unsharded_suite_and_duplicates_are_ref
     # the same file twice is one file, not a duplicate
     assert table(files["shard1"], files["shard2"], files["shard1"]) == table(files["all"])
 
-    for command in (["table"], ["plot", "--out", str(tmp_path / "figs")]):
+    for command in (["table"], ["plot", "--out", str(tmp_path / "figs")], ["report", "--out", str(tmp_path / "r.html")]):
         assert main([*command, "--results", str(files["shard1"]), str(files["all"])]) == 2
         error = capsys.readouterr().err
         assert f"recorded in both {files['shard1']} and {files['all']}" in error

@@ -23,7 +23,7 @@ RUN_FIELDS = (
     "queue_size", "symmetric", "epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay",
     "warmup_epochs", "schedule", "milestones", "seed", "device", "precision", "channels_last", "compile",
     "workers", "sync_bn", "shuffle_bn", "moco_negatives", "checkpoint_dir", "checkpoint_every", "resume",
-    "probe", "eval_every", "raw_probe", "results", "quiet",
+    "probe", "eval_every", "raw_probe", "results", "quiet", "tensorboard",
 )
 ENCODER_FLAGS = ("width", "depth", "pieces", "scale", "stem_stride")
 
@@ -125,6 +125,9 @@ def add_run_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = 
         help="also probe the raw inputs (default: on for tabular data)")
     add(output, "--results", help="JSON-lines file the record is appended to (default results/runs.jsonl)")
     add(output, "--quiet", action="store_true", default=None, help="no progress output")
+    add(output, "--tensorboard", metavar="DIR",
+        help="also log loss, learning rate and the kNN monitor per epoch for TensorBoard, into a subfolder of DIR "
+             "per run (needs the tensorboard package: pip install 'imix-bench[tensorboard]')")
 
 
 class Parser(argparse.ArgumentParser):

@@ -97,3 +97,21 @@ def test_two_shards_give_the_table_of_one_unsharded_suite_and_duplicates_are_ref
         error = capsys.readouterr().err
         assert f"recorded in both {files['shard1']} and {files['all']}" in error
         assert "tabular/digits simclr baseline seed 0" in error and "config key" in error
+
+
+def test_the_slurm_array_script_gives_each_task_its_share_and_file(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "results" / "cluster" / "slurm-array.sh"
+    shares = []
+    for k in (1, 2):
+        env = dict(os.environ, PYTHON=sys.executable, SHARDS="2", SLURM_ARRAY_TASK_ID=str(k), OUT=str(tmp_path),
+                   GRID="--methods simclr,byol --seeds 2 --epochs 1")
+        done = subprocess.run(["bash", str(script), "--dry-run"], env=env, capture_output=True, text=True,
+                              timeout=300, cwd=script.parents[2])
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert f"shard {k}/2: 4 of the grid's 8 cells" in done.stdout
+        shares.append(re.findall(r"^\[\s*\d+/\d+\]\s+\S+\s+(.*)$", done.stdout, flags=re.M))
+    assert len(set(shares[0] + shares[1])) == 8

@@ -25,7 +25,7 @@ RUN_FIELDS = (
     "queue_size", "symmetric", "epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay",
     "warmup_epochs", "schedule", "milestones", "seed", "device", "precision", "channels_last", "compile",
     "workers", "sync_bn", "shuffle_bn", "moco_negatives", "checkpoint_dir", "checkpoint_every", "resume",
-    "save_backbone",
+    "save_backbone", "tensorboard",
     "probe", "eval_every", "raw_probe", "results", "quiet",
 )
 ENCODER_FLAGS = ("width", "depth", "pieces", "scale", "stem_stride")
@@ -133,6 +133,9 @@ def add_run_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = 
         help="also probe the raw inputs (default: on for tabular data)")
     add(output, "--results", help="JSON-lines file the record is appended to (default results/runs.jsonl)")
     add(output, "--quiet", action="store_true", default=None, help="no progress output")
+    add(output, "--tensorboard", metavar="DIR",
+        help="also log loss, learning rate and the kNN monitor per epoch for TensorBoard, into a subfolder of DIR "
+             "per run (needs the tensorboard package: pip install 'imix-bench[tensorboard]')")
 
 
 class Parser(argparse.ArgumentParser):
@@ -178,6 +181,9 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
     where.add_argument("--config", help="TOML or YAML file with settings and dataset entries (README: Suite)")
     where.add_argument("--results", default="results/runs.jsonl", help="JSON-lines file of records")
     where.add_argument("--dry-run", action="store_true", help="list the cells, their commands and time estimates")
+    where.add_argument("--shard", metavar="K/N",
+                       help="run only worker K's fixed share of N (every N-th cell, from the K-th), for job arrays; "
+                            "give each worker its own --results file (README: Grids on a cluster)")
     where.add_argument("--quiet", action="store_true", help="no progress bars and no line per cell")
     add_run_arguments(suite, exclude=SUITE_SETS)
 
@@ -249,6 +255,17 @@ def build_parser(domain_cls=None, features_domain=None) -> Parser:
     plot.add_argument("--holm", action="store_true", help="mark p < 0.05 after Holm's correction per figure")
     plot.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
     plot.add_argument("--format", default="png", help="comma-separated file formats: png, pdf, svg (default png)")
+    report = commands.add_parser(
+        "report", help="one self-contained HTML page: tables, paired tests, figures and each run's provenance",
+        description="Writes one HTML file with the comparison tables, the paired tests, the figures (embedded) and "
+                    "each run's config, data, commit and wall time; it needs no network or other file to view.")
+    report.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
+                        help="one or more JSON-lines files of records (default results/runs.jsonl)")
+    report.add_argument("--out", default="results/report.html", help="the HTML file (default results/report.html)")
+    report.add_argument("--metric", nargs="+", choices=("probe", "knn"), default=["probe", "knn"],
+                        help="metrics to tabulate and plot (default: both)")
+    report.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                        help="only records whose field (or config field) has this value; repeatable")
     return parser
 
 
@@ -358,9 +375,12 @@ def command_table(args: argparse.Namespace) -> int:
 def selected_records(paths: Sequence[str], where: Sequence[str]) -> list[dict[str, Any]]:
     """The records of every file, narrowed by --where; a UserError when nothing is left."""
     from .results import read_records
+    from .shards import distinct_paths, refuse_duplicate_cells
     from .tables import select
 
-    records = [r for path in paths for r in read_records(path)]
+    by_path = {path: read_records(path) for path in distinct_paths(paths)}
+    refuse_duplicate_cells(by_path)  # shards of one grid are joined here; a cell in two files is a mistake
+    records = [r for path_records in by_path.values() for r in path_records]
     if not records:
         raise UserError(f"{' '.join(paths)} holds no finished runs yet.")
     check_where_fields(records, where)
@@ -395,9 +415,11 @@ def command_plot(args: argparse.Namespace) -> int:
 def command_suite(args: argparse.Namespace) -> int:
     from .presets import get_preset, load_config_file
     from .results import read_records
+    from .shards import parse_shard, shard_grid
     from .suite import dry_run, expand_grid, run_grid
 
     configure(args.quiet)
+    shard = parse_shard(args.shard) if args.shard is not None else None
     cli = {name: getattr(args, name) for name in RUN_FIELDS if name not in SUITE_SETS}
     cli.update({f: getattr(args, f) for f in ENCODER_FLAGS})
     grid = expand_grid(
@@ -405,6 +427,8 @@ def command_suite(args: argparse.Namespace) -> int:
         config=load_config_file(args.config) if args.config else None,
         domains=args.domains, datasets=args.datasets, methods=args.methods, seeds=args.seeds,
         mixes=args.mixes, data_ratios=args.data_ratios, cli=cli)
+    if shard:
+        shard_grid(grid, *shard)
     if args.dry_run:
         dry_run(grid, read_records(args.results, missing_ok=True), results=args.results)
         return 0
@@ -414,8 +438,17 @@ def command_suite(args: argparse.Namespace) -> int:
     return run_grid(grid, args.results, quiet=args.quiet)
 
 
+def command_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    records = selected_records(args.results, args.where)
+    print(write_report(records, args.out, list(dict.fromkeys(args.metric)), args.results, args.where))
+    return 0
+
+
 COMMANDS = {"run": command_run, "suite": command_suite, "list": command_list, "table": command_table,
-            "plot": command_plot, "features": command_features}
+            "plot": command_plot, "features": command_features,
+            "report": command_report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -95,6 +95,7 @@ class RunConfig:
     raw_probe: bool | None = None  # None: the domain decides
     results: str = "results/runs.jsonl"
     quiet: bool = False
+    tensorboard: str | None = None  # a folder for TensorBoard event files (one subfolder per run); None: off
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -146,6 +147,8 @@ class RunConfig:
              "--imix cannot use --moco-negatives queue: the (1+K)-way loss holds only each query's own key, "
              "so the mixed partner's key, which carries part of the virtual label, is not among the logits. "
              "Use --moco-negatives batch+queue (the official i-Mix form) or leave the flag unset."),
+            (self.tensorboard is None or self.tensorboard.strip() != "",
+             "--tensorboard needs a folder, e.g. --tensorboard runs/tb"),
             (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:"),
              f"unknown device {self.device!r}; valid choices: auto, cpu, cuda, cuda:N."),
         ]
@@ -159,13 +162,14 @@ FIELD_NAMES = {f.name for f in dataclasses.fields(RunConfig)}
 
 # Settings that change where a run writes or how it reports, never what it measures.
 BOOKKEEPING_FIELDS = frozenset({"results", "quiet", "device", "data_root", "checkpoint_dir", "checkpoint_every",
-                                "resume", "workers", "save_backbone"})
+                                "resume", "workers", "save_backbone", "tensorboard"})
 
 # Measured settings added after records existed, with their defaults. At the default they are
 # left out of the digest, so older records still count as the same runs (the suite skips them).
 LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False, "moco_negatives": None, "proj_head": "mlpbn1",
                 "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine", "milestones": [],
-                "pretrain_classes": 1.0, "save_backbone": None}
+                "pretrain_classes": 1.0, "save_backbone": None,
+                "tensorboard": None}
 
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:

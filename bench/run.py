@@ -28,6 +28,7 @@ from .probe import PROBE_FUNCTIONS, extract_features, knn_accuracy
 from .results import RECORD_VERSION
 from .rng import Rng, process_seed
 from .sync_bn import convert_sync_batchnorm
+from .tensorboard_log import open_board
 from .trainer import pretrain
 from .writable import check_outputs, save_record
 
@@ -71,12 +72,12 @@ def load_data(cfg: RunConfig, domain: Domain) -> DomainData:
 
 
 def knn_monitor(cfg: RunConfig, method, domain: Domain, data: DomainData,
-                device: torch.device) -> Callable[[int], dict[str, Any] | None] | None:
+                device: torch.device) -> Callable[[int, dict[str, float]], dict[str, Any] | None] | None:
     """With --eval-every N: kNN test accuracy of the backbone every N epochs (and at the last)."""
     if cfg.eval_every <= 0:
         return None
 
-    def evaluate(epoch: int) -> dict[str, Any] | None:
+    def evaluate(epoch: int, scalars: dict[str, float] | None = None) -> dict[str, Any] | None:
         if epoch % cfg.eval_every and epoch != cfg.epochs:
             return None
         train_features = extract_features(method.backbone, domain, data.train.x, device)
@@ -106,6 +107,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         torch.set_num_threads(cfg.workers)
     torch.manual_seed(cfg.seed)  # weight initialisation: equal on every process
     rng = Rng.from_seed(process_seed(cfg.seed, distributed.rank()), device)  # augmentations and mixing: per process
+    board = open_board(cfg, domain) if cfg.tensorboard and distributed.is_main() else None  # fails early if missing
 
     data = load_data(cfg, domain)
     check_adapter(domain, data, device)
@@ -121,7 +123,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     if cfg.channels_last:
         method = method.to(memory_format=torch.channels_last)
     monitor = knn_monitor(cfg, method, domain, data, device) if distributed.is_main() else None
-    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=monitor)
+    on_epoch_end = board.epoch_callback(monitor) if board is not None else monitor
+    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end)
     if not distributed.is_main():
         return None
     if cfg.save_backbone:
@@ -166,6 +169,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         "wall_seconds": time.perf_counter() - started,
         "environment": {**environment(device), "processes": distributed.world_size()},
     }
+    if board is not None:
+        board.finish(record)
     save_record(cfg.results, record, cfg.data_root)
     logger.debug("record %s appended to %s", record["id"], cfg.results)
     return record

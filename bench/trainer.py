@@ -162,12 +162,13 @@ def pretrain(
     cfg: RunConfig,
     device: torch.device,
     rng: Rng,
-    on_epoch_end: Callable[[int], dict[str, Any] | None] | None = None,
+    on_epoch_end: Callable[[int, dict[str, float]], dict[str, Any] | None] | None = None,
 ) -> TrainStats:
     """Train ``method`` for ``cfg.epochs`` epochs; raise TrainingDiverged on a NaN loss.
 
-    ``on_epoch_end(epoch)`` (epoch counted from 1) may evaluate the model; whatever it returns
-    is kept in ``TrainStats.monitor``. Its time is not counted as training time.
+    ``on_epoch_end(epoch, scalars)`` (epoch counted from 1; scalars: the epoch's mean ``loss`` and
+    the ``lr`` of its first step) may evaluate or log; whatever it returns is kept in
+    ``TrainStats.monitor``. Its time is not counted as training time.
     ``rng`` is this process's generator (seed + rank under torchrun).
     """
     stats = TrainStats()
@@ -206,6 +207,7 @@ def pretrain(
     try:
         for epoch in range(state.epoch, cfg.epochs):
             started = time.perf_counter()
+            lr = optimizer.param_groups[0]["lr"]
             order = torch.randperm(n, generator=order_generator, device=order_generator.device).to(device)
             loss_sum = torch.zeros((), device=device)
             for step in range(steps_per_epoch):
@@ -238,7 +240,7 @@ def pretrain(
             stats.samples += steps_per_epoch * batch_size
             progress.update(epoch + 1, epoch_loss, steps_per_epoch * batch_size / max(elapsed, 1e-9))
             if on_epoch_end is not None:
-                entry = on_epoch_end(epoch + 1)
+                entry = on_epoch_end(epoch + 1, {"loss": epoch_loss, "lr": lr})
                 if entry is not None:
                     stats.monitor.append(entry)
                 method.train()

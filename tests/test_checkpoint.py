@@ -25,7 +25,7 @@ def test_resumed_run_gives_bit_identical_weights_and_losses(method, imix, tmp_pa
 
     cfg = tiny_config(**settings, checkpoint_dir=str(tmp_path), resume=True)
 
-    def kill_in_epoch_3(epoch: int):
+    def kill_in_epoch_3(epoch: int, scalars: dict):
         if epoch == 3:  # after epoch 3's training, before its checkpoint: epoch 3 is lost
             raise Killed
 

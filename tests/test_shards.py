@@ -1,0 +1,117 @@
+"""Shards: job-array workers cover a grid exactly once, and their files join back into one table."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bench.cli import main
+from bench.errors import UserError
+from bench.results import read_records
+from bench.shards import parse_shard, shard_of
+from bench.suite import expand_grid
+
+TINY = {"epochs": 1, "width": 16, "batch_size": 64, "proj_hidden": 16, "proj_dim": 16, "raw_probe": False}
+
+
+def _config(tmp_path: Path) -> Path:
+    config = tmp_path / "grid.toml"
+    lines = [f"{k} = {json.dumps(v) if not isinstance(v, bool) else str(v).lower()}" for k, v in TINY.items()]
+    config.write_text("[settings]\n" + "\n".join(lines) + '\n[[datasets]]\ndomain = "tabular"\ndataset = "digits"\n')
+    return config
+
+
+def test_shard_text_is_k_of_n():
+    assert parse_shard("1/2") == (1, 2) and parse_shard(" 3/3 ") == (3, 3)
+    for bad in ("0/2", "3/2", "x", "1", "1/0", "-1/2", "1/2/3", ""):
+        with pytest.raises(UserError, match="expected K/N with 1 <= K <= N"):
+            parse_shard(bad)
+
+
+@pytest.mark.parametrize("bad", ["0/2", "3/2", "x"])
+def test_bad_shard_on_the_command_line_exits_2(bad, tmp_path, capsys):
+    assert main(["suite", "--shard", bad, "--dry-run", "--results", str(tmp_path / "r.jsonl")]) == 2
+    assert "expected K/N" in capsys.readouterr().err
+
+
+def test_shards_cover_the_grid_exactly_once():
+    grid = expand_grid(preset=None, config={"settings": TINY}, domains=["tabular"], datasets=None,
+                       methods=["simclr", "byol"], seeds=3, mixes=None, data_ratios=None, cli={})
+    keys = [c.key for c in grid.cells]
+    assert len(keys) == 12 and len(set(keys)) == 12
+    for n in (1, 2, 3, 5, 12, 13):
+        shares = [[c.key for c in shard_of(grid.cells, k, n)] for k in range(1, n + 1)]
+        assert sorted(k for share in shares for k in share) == sorted(keys)  # each cell once
+        assert max(map(len, shares)) - min(map(len, shares)) <= 1  # balanced
+    assert [c.key for c in shard_of(grid.cells, 2, 5)] == [keys[1], keys[6], keys[11]]
+
+
+def _dry_run_cells(args: list[str], capsys) -> list[str]:
+    assert main(args) == 0
+    return re.findall(r"^\[\s*\d+/\d+\]\s+\S+\s+(.*)$", capsys.readouterr().out, flags=re.M)
+
+
+def test_dry_run_shares_are_disjoint_and_do_not_move_when_cells_are_recorded(tmp_path, capsys):
+    results = tmp_path / "r.jsonl"
+    base = ["suite", "--config", str(_config(tmp_path)), "--methods", "simclr,byol", "--seeds", "2",
+            "--results", str(results), "--dry-run"]
+    full = _dry_run_cells(base, capsys)
+    first = _dry_run_cells([*base, "--shard", "1/2"], capsys)
+    second = _dry_run_cells([*base, "--shard", "2/2"], capsys)
+    assert len(full) == 8 and sorted(first + second) == sorted(full) and not set(first) & set(second)
+    # Run one cell of the first share: both shares stay what they were (a share never depends on progress).
+    assert main(["suite", "--config", str(_config(tmp_path)), "--methods", "simclr", "--seeds", "1",
+                 "--results", str(results), "--quiet"]) == 0
+    assert len(read_records(results)) == 2
+    assert _dry_run_cells([*base, "--shard", "1/2"], capsys) == first
+    assert _dry_run_cells([*base, "--shard", "2/2"], capsys) == second
+
+
+def test_two_shards_give_the_table_of_one_unsharded_suite_and_duplicates_are_refused(tmp_path, capsys):
+    config = _config(tmp_path)
+    suite = ["suite", "--config", str(config), "--methods", "simclr", "--seeds", "2", "--quiet"]
+    files = {name: tmp_path / f"{name}.jsonl" for name in ("all", "shard1", "shard2")}
+    assert main([*suite, "--results", str(files["all"])]) == 0
+    assert main([*suite, "--results", str(files["shard1"]), "--shard", "1/2"]) == 0
+    assert main([*suite, "--results", str(files["shard2"]), "--shard", "2/2"]) == 0
+    assert [len(read_records(files[n])) for n in ("all", "shard1", "shard2")] == [4, 2, 2]
+    capsys.readouterr()
+
+    def table(*paths: Path, metric: str = "probe", fmt: str = "csv") -> str:
+        assert main(["table", "--metric", metric, "--format", fmt, "--results", *map(str, paths)]) == 0
+        return capsys.readouterr().out
+
+    for metric in ("probe", "knn"):
+        for fmt in ("csv", "markdown"):
+            assert table(files["shard1"], files["shard2"], metric=metric, fmt=fmt) == \
+                table(files["all"], metric=metric, fmt=fmt)
+    assert table(files["shard1"], files["shard2"]).strip().count("\n") == 1  # header + the one comparison
+    # the same file twice is one file, not a duplicate
+    assert table(files["shard1"], files["shard2"], files["shard1"]) == table(files["all"])
+
+    for command in (["table"], ["plot", "--out", str(tmp_path / "figs")], ["report", "--out", str(tmp_path / "r.html")]):
+        assert main([*command, "--results", str(files["shard1"]), str(files["all"])]) == 2
+        error = capsys.readouterr().err
+        assert f"recorded in both {files['shard1']} and {files['all']}" in error
+        assert "tabular/digits simclr baseline seed 0" in error and "config key" in error
+
+
+def test_the_slurm_array_script_gives_each_task_its_share_and_file(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "results" / "cluster" / "slurm-array.sh"
+    shares = []
+    for k in (1, 2):
+        env = dict(os.environ, PYTHON=sys.executable, SHARDS="2", SLURM_ARRAY_TASK_ID=str(k), OUT=str(tmp_path),
+                   GRID="--methods simclr,byol --seeds 2 --epochs 1")
+        done = subprocess.run(["bash", str(script), "--dry-run"], env=env, capture_output=True, text=True,
+                              timeout=300, cwd=script.parents[2])
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert f"shard {k}/2: 4 of the grid's 8 cells" in done.stdout
+        shares.append(re.findall(r"^\[\s*\d+/\d+\]\s+\S+\s+(.*)$", done.stdout, flags=re.M))
+    assert len(set(shares[0] + shares[1])) == 8

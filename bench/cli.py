@@ -124,9 +124,11 @@ def add_run_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = 
              "bench.api.load_backbone and `bench features`")
 
     output = parser.add_argument_group("evaluation and output")
-    add(output, "--probe", choices=("logistic", "sgd"),
-        help="linear probe: logistic (default; L-BFGS, C chosen on a validation split) or "
-             "sgd (the paper's protocol: SGD on frozen features, learning rate chosen on validation)")
+    add(output, "--probe", choices=("logistic", "sgd", "official"),
+        help="linear probe: logistic (default; L-BFGS, C chosen on a validation split); sgd (a quick "
+             "SGD probe on standardised frozen features, cosine decay, lr from 0.01/0.1/1 on validation; "
+             "not the paper's protocol); official (kibok90/imix main_lincls.py: 100 epochs, lr "
+             "{1..70} x B/256 with x0.2 at 80/90/95, CIFAR crop+flip; lr chosen on validation, not test)")
     add(output, "--eval-every", type=int, metavar="N",
         help="kNN accuracy every N pretraining epochs, stored in the record (default 0: off)")
     add(output, "--raw-probe", action=argparse.BooleanOptionalAction, default=None,

@@ -21,7 +21,7 @@ def default_data_root() -> str:
     return os.environ.get("IMIX_BENCH_DATA", str(Path.home() / ".cache" / "imix-bench"))
 
 
-PROBES = ("logistic", "sgd")
+PROBES = ("logistic", "sgd", "official")
 HEADS = ("mlpbn1", "mlpbn", "mlp")  # encoders/heads.py HEAD_KINDS
 MOCO_NEGATIVES = ("queue", "batch+queue")
 
@@ -90,7 +90,7 @@ class RunConfig:
     save_backbone: str | None = None  # write the trained backbone here (bench/backbone.py), for reuse
 
     # evaluation and bookkeeping
-    probe: str = "logistic"  # logistic (L-BFGS, C chosen on validation) or sgd (the paper's protocol)
+    probe: str = "logistic"  # logistic (L-BFGS, C chosen on validation), sgd (quick SGD) or official (main_lincls.py)
     eval_every: int = 0  # kNN accuracy every N pretraining epochs (0: only at the end)
     raw_probe: bool | None = None  # None: the domain decides
     results: str = "results/runs.jsonl"

@@ -6,18 +6,16 @@ is chosen on a validation split carved from the training data.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 from torch import Tensor, nn
 
 from domains.base import Domain
+
+from .logistic import LogisticProblem, Standardiser
 
 PROBE_C_GRID = (0.01, 0.1, 1.0, 10.0)  # inverse L2 strength of the logistic regression
 VALIDATION_FRACTION = 0.2
@@ -27,8 +25,8 @@ VALIDATION_FRACTION = 0.2
 class ProbeResult:
     """A probe's test accuracy and the setting it chose on validation (the accuracy of each candidate).
 
-    The logistic probe chooses ``c``; the SGD probe chooses ``lr`` and records its schedule.
-    Settings a probe does not have are left out of the record.
+    The logistic probe chooses ``c``; the SGD and official probes choose ``lr`` and record their
+    schedule. Settings a probe does not have are left out of the record.
     """
 
     accuracy: float
@@ -38,6 +36,9 @@ class ProbeResult:
     epochs: int | None = None
     batch_size: int | None = None
     momentum: float | None = None
+    milestones: list[int] | None = None  # official probe: epochs where the rate is multiplied by lr_decay
+    lr_decay: float | None = None
+    weight_decay: float | None = None
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -54,16 +55,6 @@ def extract_features(backbone: nn.Module, domain: Domain, x: Tensor, device: tor
     return torch.cat(chunks)
 
 
-def _fit_logistic(x: np.ndarray, y: np.ndarray, c: float) -> tuple[StandardScaler, LogisticRegression]:
-    scaler = StandardScaler().fit(x)
-    model = LogisticRegression(C=c, max_iter=500)
-    with warnings.catch_warnings():
-        # A probe that stops at max_iter is still a fair, deterministic measurement.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(scaler.transform(x), y)
-    return scaler, model
-
-
 def validation_split(y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices of the fit and validation parts of a training split, stratified where every class
     has two samples; every probe chooses its setting on this same split."""
@@ -73,22 +64,28 @@ def validation_split(y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def linear_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor,
-                 seed: int = 0, c_grid: tuple[float, ...] = PROBE_C_GRID) -> ProbeResult:
+                 seed: int = 0, c_grid: tuple[float, ...] = PROBE_C_GRID,
+                 device: torch.device | str = "cpu") -> ProbeResult:
     """Multinomial logistic regression on standardised features; C chosen on validation.
 
-    The chosen C is refitted on the whole training split before the test score.
+    scikit-learn's objective solved in torch on ``device`` (bench/logistic.py), the C grid
+    walked from strong to weak regularisation with warm starts. The chosen C is refitted on
+    the whole training split, starting from its validation-time solution, before the test score.
     """
-    x, y = train_x.numpy(), train_y.numpy()
-    fit, val = validation_split(y, seed)
-    x_fit, x_val, y_fit, y_val = x[fit], x[val], y[fit], y[val]
-    scores = {}
-    for c in c_grid:
-        scaler, model = _fit_logistic(x_fit, y_fit, c)
-        scores[c] = float(model.score(scaler.transform(x_val), y_val))
+    x, y = train_x.to(device).float(), train_y.to(device).long()
+    n_classes = int(y.max()) + 1
+    fit, val = (torch.from_numpy(i).to(device) for i in validation_split(y.cpu().numpy(), seed))
+    standardise = Standardiser.fit(x[fit])
+    problem = LogisticProblem(standardise(x[fit]), y[fit], n_classes)
+    scores, models, model = {}, {}, None
+    for c in sorted(c_grid):
+        model = models[c] = problem.fit(c, start=model)
+        scores[c] = model.score(standardise(x[val]), y[val])
     best = max(c_grid, key=lambda c: (scores[c], -c))  # ties: the stronger regularisation
-    scaler, model = _fit_logistic(x, y, best)
-    accuracy = float(model.score(scaler.transform(test_x.numpy()), test_y.numpy()))
-    return ProbeResult(accuracy, best, {str(c): s for c, s in scores.items()})
+    standardise = Standardiser.fit(x)
+    model = LogisticProblem(standardise(x), y, n_classes, problem.spectrum).fit(best, start=models[best])
+    accuracy = model.score(standardise(test_x.to(device).float()), test_y.to(device).long())
+    return ProbeResult(accuracy, best, {str(c): scores[c] for c in c_grid})
 
 
 @torch.no_grad()
@@ -100,7 +97,7 @@ def knn_accuracy(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tenso
     correct = 0
     for start in range(0, test_x.shape[0], chunk):
         queries = torch.nn.functional.normalize(test_x[start:start + chunk].float(), dim=1)
-        similarity, neighbours = (queries @ bank.T).topk(k, dim=1)
+        similarity, neighbours = (queries @ bank.T).topk(k, dim=1, sorted=False)  # order is not needed
         votes = torch.zeros(queries.shape[0], n_classes)
         votes.scatter_add_(1, train_y[neighbours], (similarity / temperature).exp())
         correct += int((votes.argmax(1) == test_y[start:start + chunk]).sum())
@@ -108,11 +105,19 @@ def knn_accuracy(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tenso
 
 
 def sgd_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, seed: int = 0) -> ProbeResult:
-    """The paper's protocol (SGD on the frozen features); see bench/probe_sgd.py."""
+    """A quick SGD probe on standardised frozen features (not the paper's protocol); see bench/probe_sgd.py."""
     from .probe_sgd import sgd_probe as probe  # imported here: that module builds on ProbeResult above
 
     return probe(train_x, train_y, test_x, test_y, seed=seed)
 
 
-# --probe NAME -> the function; the paper's SGD protocol lives in its own module.
-PROBE_FUNCTIONS = {"logistic": linear_probe, "sgd": sgd_probe}
+def official_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, seed: int = 0,
+                   **options) -> ProbeResult:
+    """The official i-Mix linear evaluation, lr chosen on validation; see bench/probe_official.py."""
+    from .probe_official import official_probe as probe  # that module builds on ProbeResult above
+
+    return probe(train_x, train_y, test_x, test_y, seed=seed, **options)
+
+
+# --probe NAME -> the function; the SGD probes live in their own modules.
+PROBE_FUNCTIONS = {"logistic": linear_probe, "sgd": sgd_probe, "official": official_probe}

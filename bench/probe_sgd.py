@@ -1,11 +1,12 @@
-"""The paper's linear evaluation: a linear classifier trained with SGD on frozen features.
+"""A quick SGD linear probe on frozen features; NOT the paper's protocol (that is --probe official).
 
-i-Mix (like SimCLR and MoCo) reports a linear classifier trained with SGD, momentum 0.9 and
-cosine learning-rate decay on top of the frozen backbone. Its learning rate is the one
-setting that matters, so a small grid of rates is tried: each is trained on part of the
-training features and scored on a seeded validation split of the *training* features (the
-same split the logistic probe uses); the best rate is then trained again on all training
-features and only that model sees the test split.
+A linear classifier trained with SGD, momentum 0.9 and per-step cosine decay on standardised
+cached features: a cheap, scale-free middle ground between the logistic probe and the official
+linear evaluation (bench/probe_official.py: raw features, 100 epochs, step decay, rates 1-70,
+random crop + flip on CIFAR). Its learning rate is the one setting that matters, so a small grid
+of rates is tried: each is trained on part of the training features and scored on a seeded
+validation split of the *training* features (the same split the logistic probe uses); the best
+rate is then trained again on all training features and only that model sees the test split.
 
 Features are standardised with the statistics of the data each model is fitted on (the fit
 part while choosing, all training features for the final model), so one rate grid suits

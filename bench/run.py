@@ -8,7 +8,6 @@ import uuid
 from typing import Any, Callable
 
 import torch
-from torch import nn
 
 from domains.base import DataRequest, Domain, DomainData, Split
 from domains.checks import check_adapter
@@ -24,7 +23,7 @@ from .errors import UserError, unknown_choice
 from .log import logger
 from .mixing import get_mixer
 from .methods import build_method, canonical_method, check_method_config
-from .probe import PROBE_FUNCTIONS, extract_features, knn_accuracy
+from .evaluation import Evaluator
 from .results import RECORD_VERSION
 from .rng import Rng, process_seed
 from .sync_bn import convert_sync_batchnorm
@@ -71,8 +70,8 @@ def load_data(cfg: RunConfig, domain: Domain) -> DomainData:
     return domain.load(request)
 
 
-def knn_monitor(cfg: RunConfig, method, domain: Domain, data: DomainData,
-                device: torch.device) -> Callable[[int, dict[str, float]], dict[str, Any] | None] | None:
+def knn_monitor(cfg: RunConfig,
+                evaluator: Evaluator) -> Callable[[int, dict[str, float]], dict[str, Any] | None] | None:
     """With --eval-every N: kNN test accuracy of the backbone every N epochs (and at the last)."""
     if cfg.eval_every <= 0:
         return None
@@ -80,10 +79,7 @@ def knn_monitor(cfg: RunConfig, method, domain: Domain, data: DomainData,
     def evaluate(epoch: int, scalars: dict[str, float] | None = None) -> dict[str, Any] | None:
         if epoch % cfg.eval_every and epoch != cfg.epochs:
             return None
-        train_features = extract_features(method.backbone, domain, data.train.x, device)
-        test_features = extract_features(method.backbone, domain, data.test.x, device)
-        accuracy = knn_accuracy(train_features, data.train.y, test_features, data.test.y, data.n_classes)
-        return {"epoch": epoch, "knn": accuracy}
+        return {"epoch": epoch, "knn": evaluator.knn(epoch)}
 
     return evaluate
 
@@ -109,7 +105,9 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     rng = Rng.from_seed(process_seed(cfg.seed, distributed.rank()), device)  # augmentations and mixing: per process
     board = open_board(cfg, domain) if cfg.tensorboard and distributed.is_main() else None  # fails early if missing
 
+    loading = time.perf_counter()
     data = load_data(cfg, domain)
+    load_seconds = time.perf_counter() - loading
     check_adapter(domain, data, device)
     pretrain_split = subsample(keep_classes(data.train, cfg.pretrain_classes, data.class_names), cfg.data_ratio, cfg.seed)
     encoder_name = cfg.encoder or domain.default_encoder
@@ -122,7 +120,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     method = method.to(device)
     if cfg.channels_last:
         method = method.to(memory_format=torch.channels_last)
-    monitor = knn_monitor(cfg, method, domain, data, device) if distributed.is_main() else None
+    evaluator = Evaluator(method.backbone, domain, data, device)  # features shared by monitor, probe, kNN
+    monitor = knn_monitor(cfg, evaluator) if distributed.is_main() else None
     on_epoch_end = board.epoch_callback(monitor) if board is not None else monitor
     stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end)
     if not distributed.is_main():
@@ -133,16 +132,11 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     if on_trained is not None:
         on_trained(method, data)
 
-    train_features = extract_features(method.backbone, domain, data.train.x, device)
-    test_features = extract_features(method.backbone, domain, data.test.x, device)
-    probe = PROBE_FUNCTIONS[cfg.probe](train_features, data.train.y, test_features, data.test.y, seed=cfg.seed)
-    knn = knn_accuracy(train_features, data.train.y, test_features, data.test.y, data.n_classes)
+    probe = evaluator.probe(cfg.probe, cfg.seed, epoch=cfg.epochs)
+    knn = evaluator.knn(cfg.epochs)
     raw = None
     if cfg.raw_probe if cfg.raw_probe is not None else domain.raw_probe:
-        # The raw inputs are the features of an identity "backbone"; same chunked path as above.
-        raw_train = extract_features(nn.Flatten(), domain, data.train.x, device)
-        raw_test = extract_features(nn.Flatten(), domain, data.test.x, device)
-        raw = PROBE_FUNCTIONS[cfg.probe](raw_train, data.train.y, raw_test, data.test.y, seed=cfg.seed).to_dict()
+        raw = evaluator.raw_probe(cfg.probe, cfg.seed)
 
     record = {
         "record_version": RECORD_VERSION,
@@ -165,6 +159,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         "knn": {"accuracy": knn, "k": min(200, len(data.train)), "temperature": 0.1},
         "raw_probe": raw,
         "train_seconds": stats.seconds,
+        "load_seconds": load_seconds,
+        **evaluator.seconds,  # feature_seconds, knn_seconds, probe_seconds (the monitor's included)
         "samples_per_second": stats.samples_per_second,
         "wall_seconds": time.perf_counter() - started,
         "environment": {**environment(device), "processes": distributed.world_size()},

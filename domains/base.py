@@ -68,6 +68,9 @@ class Domain:
     default_encoder: ClassVar[str]
     mixers: ClassVar[tuple[str, ...]] = ("mixup",)  # add "cutmix" where neighbours correlate
     raw_probe: ClassVar[bool] = False  # also probe the raw inputs (cheap for small vectors)
+    # True where the official linear evaluation trains on a random view (CIFAR: crop + flip);
+    # then `--probe official` runs the backbone on linear_eval_view every batch.
+    linear_eval_augments: ClassVar[bool] = False
 
     def __init__(self, **options: Any) -> None:
         """``options`` hold the values of the flags this domain added in ``add_arguments``."""
@@ -92,4 +95,8 @@ class Domain:
         return x.float()
 
     def augment(self, x: Tensor, rng: Rng) -> Tensor:
+        return self.preprocess(x)
+
+    def linear_eval_view(self, x: Tensor, generator: torch.Generator) -> Tensor:
+        """The train-time view of the official linear evaluation; the clean view unless overridden."""
         return self.preprocess(x)

@@ -210,6 +210,24 @@ def to_unit_float(x: Tensor) -> Tensor:
     return x.float()
 
 
+def pad_crop_flip(x: Tensor, pad: int, generator: torch.Generator) -> Tensor:
+    """Zero-pad by ``pad``, crop back to the original size at a random offset, flip with p 0.5.
+
+    torchvision's RandomCrop(size, padding) + RandomHorizontalFlip, per sample, batched.
+    Offsets and flips are drawn from ``generator`` on the CPU.
+    """
+    n, _, height, width = x.shape
+    padded = torch.nn.functional.pad(x, (pad, pad, pad, pad))
+    top = torch.randint(0, 2 * pad + 1, (n,), generator=generator).to(x.device)
+    left = torch.randint(0, 2 * pad + 1, (n,), generator=generator).to(x.device)
+    flip = (torch.rand(n, generator=generator) < 0.5).to(x.device)
+    rows = top[:, None] + torch.arange(height, device=x.device)  # (n, H)
+    cols = left[:, None] + torch.arange(width, device=x.device)  # (n, W)
+    cols = torch.where(flip[:, None], cols.flip(1), cols)
+    batch = torch.arange(n, device=x.device)[:, None, None]
+    return padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2).contiguous()
+
+
 def random_views(x: Tensor, recipe: ViewRecipe, generator: torch.Generator) -> Tensor:
     """One random view of every image in x (N, C, H, W), in [0, 1], before normalisation."""
     x = to_unit_float(x)

@@ -18,7 +18,7 @@ from bench.errors import UserError
 from bench.rng import Rng
 
 from .base import DataRequest, Domain, DomainData, Split
-from .image_augment import ViewRecipe, random_views, to_unit_float
+from .image_augment import ViewRecipe, pad_crop_flip, random_views, to_unit_float
 from .image_folder import load_image_folder
 from .hf_source import DESCRIPTION as HF_DESCRIPTION, add_hf_arguments
 from .image_sources import CIFAR, ImageSet, cifar, digits, hf_images
@@ -65,6 +65,7 @@ class ImageDomain(Domain):
     }
     default_encoder = "small-cnn"
     mixers = ("mixup", "cutmix")
+    linear_eval_augments = True  # the official linear evaluation pads, crops and flips (main_lincls.py)
 
     @classmethod
     def add_arguments(cls, group: argparse._ArgumentGroup) -> None:
@@ -151,3 +152,7 @@ class ImageDomain(Domain):
 
     def augment(self, x: Tensor, rng: Rng) -> Tensor:
         return self._normalise(random_views(x, self.recipe, rng.torch))
+
+    def linear_eval_view(self, x: Tensor, generator: torch.Generator) -> Tensor:
+        # torchvision RandomCrop(32, padding=4) + RandomHorizontalFlip: padding is 1/8 of the side
+        return self._normalise(pad_crop_flip(to_unit_float(x), max(1, x.shape[-1] // 8), generator))

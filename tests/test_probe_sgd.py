@@ -1,4 +1,4 @@
-"""The paper's SGD linear probe: it learns, it chooses its rate on validation only, it is repeatable."""
+"""The quick SGD linear probe (not the paper's protocol): it learns, it chooses its rate on validation only, it is repeatable."""
 
 from __future__ import annotations
 

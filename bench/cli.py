@@ -151,6 +151,8 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
     where.add_argument("--config", help="TOML or YAML file with settings and dataset entries (README: Suite)")
     where.add_argument("--results", default="results/runs.jsonl", help="JSON-lines file of records")
     where.add_argument("--dry-run", action="store_true", help="list the cells, their commands and time estimates")
+    where.add_argument("--estimate-from", action="append", metavar="PATH",
+                       help="with --dry-run: also estimate times from the records in PATH (e.g. short timing runs)")
     where.add_argument("--quiet", action="store_true", help="no progress bars and no line per cell")
     add_run_arguments(suite, exclude=SUITE_SETS)
 
@@ -319,7 +321,8 @@ def command_suite(args: argparse.Namespace) -> int:
         domains=args.domains, datasets=args.datasets, methods=args.methods, seeds=args.seeds,
         mixes=args.mixes, data_ratios=args.data_ratios, cli=cli)
     if args.dry_run:
-        dry_run(grid, read_records(args.results, missing_ok=True))
+        timing = [r for path in args.estimate_from or [] for r in read_records(path)]
+        dry_run(grid, read_records(args.results, missing_ok=True), timing=timing)
         return 0
     return run_grid(grid, args.results, quiet=args.quiet)
 

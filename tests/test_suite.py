@@ -200,3 +200,18 @@ def test_suite_resumes_a_cell_from_its_checkpoint_and_removes_it_once_recorded(t
     # not trained again: the training time is the checkpointed run's, to the last digit
     assert resumed["loss_curve"] == first["loss_curve"] and resumed["train_seconds"] == first["train_seconds"]
     assert list(checkpoint_folder(str(results)).glob("*")) == []  # the records are what the suite keeps
+
+
+def test_dry_run_estimates_from_separate_timing_records(tmp_path, capsys):
+    """Short timing runs kept in their own file estimate the real grid without counting as done."""
+    config = _write_config(tmp_path)
+    timing = tmp_path / "timing.jsonl"
+    base = ["suite", "--config", str(config), "--methods", "simclr", "--seeds", "1"]
+    assert main([*base, "--results", str(timing)]) == 0  # 2 cells of 1 epoch
+    capsys.readouterr()
+    real = ["--epochs", "3", "--results", str(tmp_path / "runs.jsonl"), "--dry-run"]
+    assert main([*base, *real]) == 0
+    assert "none has an estimate yet" in capsys.readouterr().out
+    assert main([*base, *real, "--estimate-from", str(timing)]) == 0
+    out = capsys.readouterr().out
+    assert "2 cells: 0 already recorded, 2 to run, about" in out and out.count("~?") == 0

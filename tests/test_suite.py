@@ -215,3 +215,16 @@ def test_dry_run_estimates_from_separate_timing_records(tmp_path, capsys):
     assert main([*base, *real, "--estimate-from", str(timing)]) == 0
     out = capsys.readouterr().out
     assert "2 cells: 0 already recorded, 2 to run, about" in out and out.count("~?") == 0
+
+
+def test_seeds_flag_takes_a_count_or_an_explicit_list(capsys):
+    """A final table can run fresh seeds (say 3-7) that a study choosing its settings never saw."""
+    base = ["suite", "--domains", "tabular", "--methods", "simclr", "--epochs", "1", "--dry-run",
+            "--results", "/nonexistent/runs.jsonl"]
+    assert main([*base, "--seeds", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "seed 0" in out and "seed 1" in out and "seed 2" not in out
+    assert main([*base, "--seeds", "3,5"]) == 0
+    out = capsys.readouterr().out
+    labels = [line.split("  ")[-1] for line in out.splitlines() if line.startswith("[")]
+    assert labels == ["seed 3", "seed 3", "seed 5", "seed 5"]  # baseline and i-Mix of each seed

@@ -235,6 +235,9 @@ def prepare_run(args: argparse.Namespace):
     from domains import domain_class
 
     domain_cls = domain_class(args.domain)
+    for name, value in domain_cls.option_defaults(args.dataset or next(iter(domain_cls.datasets))).items():
+        if getattr(args, name, None) is None:  # the dataset's own default for a flag left unset
+            setattr(args, name, value)
     domain = domain_cls(**{d: getattr(args, d) for d in getattr(args, "_domain_dests", [])})
     return config_from_args(args, domain), domain
 

@@ -71,12 +71,12 @@ class TabularDomain(Domain):
                            help="seeded stratified test fraction when neither of the above is given")
         group.add_argument("--higgs-features", choices=("low", "all"), default="all",
                            help="HIGGS: the 21 low-level features or all 28")
-        group.add_argument("--inputdrop", type=float, default=0.0,
+        group.add_argument("--inputdrop", type=float, default=None,
                            help="probability of zeroing each input of a view (the paper code's input dropout)")
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.inputdrop = float(options.get("inputdrop", 0.0))
+        self.inputdrop = float(options.get("inputdrop") or 0.0)
         if not 0 <= self.inputdrop < 1:
             raise UserError(f"--inputdrop must be in [0, 1), got {self.inputdrop}")
 
@@ -85,6 +85,10 @@ class TabularDomain(Domain):
         # smaller batches so an epoch still has a few steps.
         small = dataset == "digits"
         return {"temperature": 0.1, "batch_size": 256 if small else 512, "epochs": 100 if small else 50}
+
+    @classmethod
+    def option_defaults(cls, dataset: str) -> dict[str, Any]:
+        return {"inputdrop": 0.0}
 
     def load(self, request: DataRequest) -> DomainData:
         o = self.options

@@ -19,9 +19,10 @@ from .log import configure, logger
 # RunConfig fields set by flags of the same name (dashes for underscores).
 RUN_FIELDS = (
     "domain", "dataset", "data", "data_root", "data_ratio", "method", "imix", "mix", "alpha", "encoder",
-    "no_aug", "inputmix", "temperature", "proj_dim", "proj_hidden", "ema", "queue_size", "symmetric", "epochs", "batch_size",
-    "optimizer", "lr", "momentum", "weight_decay", "warmup_epochs", "seed", "device", "precision", "channels_last",
-    "compile", "workers", "sync_bn", "shuffle_bn", "checkpoint_dir", "checkpoint_every", "resume",
+    "no_aug", "inputmix", "alpha2", "temperature", "proj_dim", "proj_hidden", "proj_head", "pred_head", "ema",
+    "queue_size", "symmetric", "epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay",
+    "warmup_epochs", "schedule", "milestones", "seed", "device", "precision", "channels_last", "compile",
+    "workers", "sync_bn", "shuffle_bn", "moco_negatives", "checkpoint_dir", "checkpoint_every", "resume",
     "probe", "eval_every", "raw_probe", "results", "quiet",
 )
 ENCODER_FLAGS = ("width", "depth", "pieces", "scale", "stem_stride")
@@ -53,13 +54,20 @@ def add_run_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = 
     add(method, "--no-aug", action="store_true", default=None,
         help="no domain augmentation: both views are the clean input")
     add(method, "--inputmix", action="store_true", default=None,
-        help="InputMix: blend each view with two other samples (>= half its own weight)")
+        help="InputMix: blend each view with two others of the 2N views (>= half its own weight)")
+    add(method, "--alpha2", type=float, help="InputMix's Dirichlet(alpha2) parameter (default 1)")
     add(method, "--alpha", type=float, help="Beta(alpha, alpha) for the mixing coefficient (default 1)")
     add(method, "--temperature", type=float, help="softmax temperature of contrastive losses")
     add(method, "--proj-dim", type=int, help="projection output size (default 128)")
-    add(method, "--proj-hidden", type=int, help="projection/predictor hidden size (default 512)")
+    add(method, "--proj-hidden", type=int, help="projection/predictor hidden size (default: the encoder's feature size)")
+    add(method, "--proj-head", choices=("mlpbn1", "mlpbn", "mlp"),
+        help="projection head: mlpbn1 (default; BatchNorm in the hidden layer), mlpbn (also on the output), mlp (none)")
+    add(method, "--pred-head", choices=("mlpbn1", "mlpbn", "mlp"), help="BYOL's predictor, same choices")
     add(method, "--ema", type=float, help="EMA momentum of MoCo's key / BYOL's target encoder (default 0.99)")
     add(method, "--queue-size", type=int, help="MoCo queue length (default 4096)")
+    add(method, "--moco-negatives", choices=("queue", "batch+queue"),
+        help="MoCo's classes: queue = own key + queue, (1+K)-way, the official baseline; batch+queue = "
+             "the N batch keys + queue, (N+K)-way, which i-Mix needs (default: the official choice per arm)")
     add(method, "--symmetric", action="store_true", default=None,
         help="also swap the two views' roles and average the two losses")
 
@@ -79,6 +87,9 @@ def add_run_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = 
     add(train, "--momentum", type=float)
     add(train, "--weight-decay", type=float)
     add(train, "--warmup-epochs", type=int)
+    add(train, "--schedule", choices=("cosine", "step"),
+        help="after warm-up: cosine (default) or step, x0.1 at each --milestones epoch")
+    add(train, "--milestones", type=int, nargs="+", metavar="EPOCH", help="epochs of the step schedule's decays")
     add(train, "--seed", type=int)
     add(train, "--device", help="auto (default), cpu, cuda or cuda:N")
     add(train, "--precision", choices=("fp32", "bf16", "fp16"), help="autocast precision (default fp32)")

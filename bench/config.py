@@ -22,6 +22,13 @@ def default_data_root() -> str:
 
 
 PROBES = ("logistic", "sgd")
+HEADS = ("mlpbn1", "mlpbn", "mlp")  # encoders/heads.py HEAD_KINDS
+MOCO_NEGATIVES = ("queue", "batch+queue")
+
+
+def official_moco_negatives(imix: bool) -> str:
+    """The official code's MoCo form per arm: (1+K) for the baseline, (N+K) with i-Mix (`mocon`)."""
+    return "batch+queue" if imix else "queue"
 
 
 @dataclass
@@ -43,12 +50,15 @@ class RunConfig:
     encoder_options: dict[str, Any] = field(default_factory=dict)
     temperature: float = 0.2
     proj_dim: int = 128
-    proj_hidden: int = 512
+    proj_hidden: int | None = None  # None: the backbone's feature size, as the official heads
+    proj_head: str = "mlpbn1"  # official --proj kinds: mlpbn1 (BN in the hidden layer), mlpbn (+ output BN), mlp
+    pred_head: str = "mlpbn1"  # BYOL's predictor, same kinds (official --pred)
     ema: float = 0.99
     queue_size: int = 4096
     symmetric: bool = False
-    no_aug: bool = False  # both views are the clean input (the paper's no-augmentation setting)
-    inputmix: bool = False  # blend each view with other samples (the paper's InputMix)
+    no_aug: bool = False  # both views are the clean input (the paper's no-augmentation setting, Table 3)
+    inputmix: bool = False  # InputMix over the 2N views, 2 partners each (official --inputmix 2)
+    alpha2: float = 1.0  # InputMix's Dirichlet(alpha2) (official --alpha2)
 
     # how to train
     epochs: int = 100
@@ -58,6 +68,8 @@ class RunConfig:
     momentum: float = 0.9
     weight_decay: float = 1e-4
     warmup_epochs: int = 0
+    schedule: str = "cosine"  # after warm-up: cosine to zero, or step (x0.1 at each of `milestones`)
+    milestones: list[int] = field(default_factory=list)  # epochs of the step schedule's decays
     seed: int = 0
     device: str = "auto"
     precision: str = "fp32"  # fp32, bf16 or fp16 autocast
@@ -66,6 +78,9 @@ class RunConfig:
     workers: int = 0  # CPU threads for torch (0: PyTorch's default; README: Running fast)
     sync_bn: bool = False  # BatchNorm statistics over the global batch (several processes)
     shuffle_bn: bool = False  # MoCo: shuffle keys across processes before the key encoder
+    # MoCo negatives: queue ((1+K)-way) or batch+queue ((N+K)-way); None: the official choice per arm,
+    # filled in by resolve() so the record stores what ran
+    moco_negatives: str | None = None
 
     # checkpoints (bench/checkpoint.py)
     checkpoint_dir: str | None = None  # None: no checkpoints
@@ -99,7 +114,13 @@ class RunConfig:
             (self.weight_decay >= 0, f"--weight-decay must be 0 or more, got {self.weight_decay}"),
             (0 < self.data_ratio <= 1, f"--data-ratio must be in (0, 1], got {self.data_ratio}"),
             (self.warmup_epochs >= 0, f"--warmup-epochs must be 0 or more, got {self.warmup_epochs}"),
-            (self.proj_dim >= 1 and self.proj_hidden >= 1, "--proj-dim and --proj-hidden must be positive"),
+            (self.proj_dim >= 1 and (self.proj_hidden is None or self.proj_hidden >= 1),
+             "--proj-dim and --proj-hidden must be positive"),
+            (self.proj_head in HEADS and self.pred_head in HEADS,
+             f"unknown head {self.proj_head!r}/{self.pred_head!r}; valid choices: {', '.join(HEADS)}."),
+            (self.alpha2 > 0, f"--alpha2 must be positive (InputMix's Dirichlet parameter), got {self.alpha2}"),
+            (self.schedule in ("cosine", "step"), f"unknown schedule {self.schedule!r}; valid choices: cosine, step."),
+            (all(m >= 1 for m in self.milestones), f"--milestones must be epochs >= 1, got {self.milestones}"),
             (self.precision in ("fp32", "bf16", "fp16"),
              f"unknown precision {self.precision!r}; valid choices: bf16, fp16, fp32."),
             (self.eval_every >= 0, f"--eval-every must be 0 (off) or a number of epochs, got {self.eval_every}"),
@@ -112,6 +133,14 @@ class RunConfig:
             (self.workers >= 0, f"--workers must be 0 (PyTorch's default) or a number of threads, got {self.workers}"),
             (not self.shuffle_bn or self.method in ("moco", "mocov2"),
              f"--shuffle-bn applies to MoCo's key encoder only, not --method {self.method}; use --sync-bn."),
+            (self.moco_negatives in (None, *MOCO_NEGATIVES),
+             f"unknown --moco-negatives {self.moco_negatives!r}; valid choices: {', '.join(MOCO_NEGATIVES)}."),
+            (self.moco_negatives is None or self.method in ("moco", "mocov2"),
+             f"--moco-negatives applies to --method moco only, not --method {self.method}."),
+            (not (self.imix and self.moco_negatives == "queue"),
+             "--imix cannot use --moco-negatives queue: the (1+K)-way loss holds only each query's own key, "
+             "so the mixed partner's key, which carries part of the virtual label, is not among the logits. "
+             "Use --moco-negatives batch+queue (the official i-Mix form) or leave the flag unset."),
             (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:"),
              f"unknown device {self.device!r}; valid choices: auto, cpu, cuda, cuda:N."),
         ]
@@ -129,7 +158,8 @@ BOOKKEEPING_FIELDS = frozenset({"results", "quiet", "device", "data_root", "chec
 
 # Measured settings added after records existed, with their defaults. At the default they are
 # left out of the digest, so older records still count as the same runs (the suite skips them).
-LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False}
+LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False, "moco_negatives": None, "proj_head": "mlpbn1",
+                "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine", "milestones": []}
 
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:
@@ -154,4 +184,7 @@ def resolve(overrides: dict[str, Any], domain_defaults: dict[str, Any] | None = 
                 raise ValueError(f"not a RunConfig field: {key}")
             if value is not None:
                 values[key] = value
-    return RunConfig(**values).validate()
+    cfg = RunConfig(**values).validate()
+    if cfg.method in ("moco", "mocov2") and cfg.moco_negatives is None:
+        cfg.moco_negatives = official_moco_negatives(cfg.imix)
+    return cfg

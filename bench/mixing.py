@@ -59,14 +59,17 @@ def cutmix(x: Tensor, alpha: float, rng: Rng) -> tuple[Tensor, Mix]:
     """CutMix: one box per batch over the dimensions after the channel, from x[perm].
 
     Input is (N, C, *spatial): two spatial dims for images and spectrograms, one for 1-D
-    signals. The box covers about 1 - lam of the volume, lam ~ Beta(alpha, alpha); it is
-    clipped at the borders, so lam is reset to the exact kept fraction, as CutMix does.
+    signals. lam ~ Beta(alpha, alpha) is folded to max(lam, 1 - lam), as the official i-Mix
+    code does, so the box covers at most about half the volume and the sample's own label keeps
+    the larger weight. The box is rounded and clipped at the borders, so lam is then reset to the
+    exact kept fraction, as CutMix does.
     """
     if x.dim() < 3:
         raise ValueError(f"cutmix needs input shaped (N, C, *spatial); got {tuple(x.shape)}")
     n = x.shape[0]
     spatial = x.shape[2:]
     lam_drawn = float(rng.numpy.beta(alpha, alpha))
+    lam_drawn = max(lam_drawn, 1.0 - lam_drawn)
     side = math.sqrt(1.0 - lam_drawn) if len(spatial) == 2 else (1.0 - lam_drawn) ** (1.0 / len(spatial))
     slices = []
     cut_volume = 1
@@ -86,15 +89,17 @@ def cutmix(x: Tensor, alpha: float, rng: Rng) -> tuple[Tensor, Mix]:
     return mixed, Mix(perm=perm, lam=lam)
 
 
-def input_mix(x: Tensor, rng: Rng, others: int = 2) -> Tensor:
+def input_mix(x: Tensor, rng: Rng, others: int = 2, alpha: float = 1.0) -> Tensor:
     """InputMix, the paper's domain-agnostic augmentation: blend each sample with others.
 
     Weights are 0.5 + 0.5*d_0 for the sample and 0.5*d_j for ``others`` random partners,
-    d ~ Dirichlet(1, ..., 1), so the original always keeps at least half the weight.
+    d ~ Dirichlet(alpha, ..., alpha) (the official --alpha2, default 1), so the original always
+    keeps at least half the weight. The official code passes both views stacked (2N rows), so
+    partners come from either view; the trainer does the same.
     Labels are untouched: unlike i-Mix this only perturbs the input, like any augmentation.
     """
     n = x.shape[0]
-    d = torch.as_tensor(rng.numpy.dirichlet(torch.ones(others + 1).numpy(), size=n), dtype=x.dtype, device=x.device)
+    d = torch.as_tensor(rng.numpy.dirichlet([alpha] * (others + 1), size=n), dtype=x.dtype, device=x.device)
     shape = (n,) + (1,) * (x.dim() - 1)
     mixed = (0.5 + 0.5 * d[:, 0]).view(shape) * x
     for j in range(1, others + 1):

@@ -17,7 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .tables import METRICS, Arm, check_comparable, comparisons, data_ratio, method_order, metric_value
+from .tables import (METRICS, Arm, check_comparable, comparisons, data_ratio, method_column, method_order,
+                     metric_value)
 
 METRIC_LABELS = {"probe": "linear-probe test accuracy (%)", "knn": "kNN test accuracy (%)"}
 
@@ -159,7 +160,7 @@ def curve_panels(records: Iterable[dict[str, Any]]) -> list[CurvePanel]:
     chosen, ratios = largest_ratio(records)
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for record in chosen:
-        groups[(*_dataset_key(record), record["method"])].append(record)
+        groups[(*_dataset_key(record), method_column(record))].append(record)
     panels = []
     datasets = sorted({key[:2] for key in groups})
     for domain, dataset in datasets:
@@ -202,7 +203,7 @@ def ratio_panels(records: Iterable[dict[str, Any]], metric: str = "probe") -> li
         raise KeyError(metric)
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for record in records:
-        groups[(*_dataset_key(record), record["method"])].append(record)
+        groups[(*_dataset_key(record), method_column(record))].append(record)
     panels = []
     order = method_order(method for _, _, method in groups)
     for domain, dataset, method in sorted(groups, key=lambda k: (k[0], k[1], order.index(k[2]))):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import hashlib
+
 import numpy as np
 import torch
 
@@ -31,3 +33,15 @@ class Rng:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.torch.set_state(state["torch"])
         self.numpy.bit_generator.state = state["numpy"]
+
+
+def process_seed(seed: int, rank: int) -> int:
+    """The augmentation/mixing seed of process ``rank``: ``seed`` itself on rank 0, a hash otherwise.
+
+    Rank 0 keeps the run's seed, so one-process results do not change; the other ranks hash
+    (seed, rank), so rank 1 of seed s does not repeat the draws of rank 0 of seed s + 1.
+    """
+    if rank == 0:
+        return seed
+    digest = hashlib.sha256(f"imix-bench process seed {seed} {rank}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") % 2**63

@@ -23,7 +23,7 @@ from .mixing import get_mixer
 from .methods import build_method, canonical_method, check_method_config
 from .probe import PROBE_FUNCTIONS, extract_features, knn_accuracy
 from .results import RECORD_VERSION, append_record
-from .rng import Rng
+from .rng import Rng, process_seed
 from .sync_bn import convert_sync_batchnorm
 from .trainer import pretrain
 
@@ -97,13 +97,14 @@ def run_experiment(cfg: RunConfig, domain: Domain) -> dict[str, Any] | None:
     if cfg.workers:
         torch.set_num_threads(cfg.workers)
     torch.manual_seed(cfg.seed)  # weight initialisation: equal on every process
-    rng = Rng.from_seed(cfg.seed + distributed.rank(), device)  # augmentations and mixing: per process
+    rng = Rng.from_seed(process_seed(cfg.seed, distributed.rank()), device)  # augmentations and mixing: per process
 
     data = load_data(cfg, domain)
     check_adapter(domain, data, device)
     pretrain_split = subsample(data.train, cfg.data_ratio, cfg.seed)
     encoder_name = cfg.encoder or domain.default_encoder
-    backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options)
+    hints = {"feature_groups": data.info["feature_groups"]} if "feature_groups" in data.info else None
+    backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options, hints)
     method = build_method(cfg, backbone, backbone.feature_dim, n_classes=data.n_classes,
                           n_train=len(pretrain_split))
     if cfg.sync_bn:

@@ -26,7 +26,25 @@ METRICS = {"probe": ("probe", "accuracy"), "knn": ("knn", "accuracy")}
 FORMATS = ("markdown", "latex", "csv")
 # Allowed to differ between the arms of one comparison: the treatment, its settings, the seed,
 # and settings that only change what is reported along the way.
-TREATMENT_FIELDS = frozenset({"imix", "mix", "alpha", "seed", "eval_every"})
+# moco_negatives is in because the official arms differ in it ((1+K) baseline, (N+K) i-Mix);
+# method_column keeps baselines of the two forms apart.
+TREATMENT_FIELDS = frozenset({"imix", "mix", "alpha", "seed", "eval_every", "moco_negatives"})
+NK_BASELINE = "moco (N+K)"  # the column of MoCo baselines with in-batch negatives (the ablation)
+
+
+def moco_negatives(record: dict[str, Any]) -> str | None:
+    """The MoCo form a record ran; records made before the setting existed all ran (N+K)."""
+    if record["method"] != "moco":
+        return None
+    return record.get("config", {}).get("moco_negatives") or "batch+queue"
+
+
+def method_column(record: dict[str, Any]) -> str:
+    """The method's column; a MoCo baseline with in-batch negatives is not the official (1+K)
+    baseline, so it gets its own column (NK_BASELINE) instead of pooling with it."""
+    if record["method"] == "moco" and not record["imix"] and moco_negatives(record) == "batch+queue":
+        return NK_BASELINE
+    return record["method"]
 
 
 def metric_value(record: dict[str, Any], metric: str) -> float:
@@ -159,18 +177,21 @@ def comparisons(records: Iterable[dict[str, Any]], metric: str = "probe") -> lis
     """One comparison per (domain, dataset, data ratio, method, i-Mix variant), each checked.
 
     MixUp and CutMix are different treatments, so each gets its own comparison against the
-    shared baseline. The data ratio is a grid axis of `bench suite` (the paper's data-efficiency
+    shared baseline. MoCo's i-Mix arm is compared with the (1+K) baseline and, where there is
+    one, also with the (N+K) baseline (NK_BASELINE): the gain of the mixing alone. The data ratio is a grid axis of `bench suite` (the paper's data-efficiency
     ablation), so each ratio gets its own row rather than a refusal. A seed recorded twice keeps
     its last record (a rerun replaces).
     """
     baselines: dict[tuple, list[dict]] = defaultdict(list)
     treated: dict[tuple, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for record in records:
-        key = (record["domain"], record["dataset"], data_ratio(record), record["method"])
+        key = (record["domain"], record["dataset"], data_ratio(record), method_column(record))
         if record["imix"]:
             treated[key][record.get("mix") or "mixup"].append(record)
         else:
             baselines[key].append(record)
+    for key in [k for k in baselines if k[3] == NK_BASELINE and (*k[:3], "moco") in treated]:
+        treated[key] = treated[(*key[:3], "moco")]
     result = []
     for key in sorted(set(baselines) | set(treated)):
         domain, dataset, ratio, method = key
@@ -194,6 +215,7 @@ def method_order(methods: Iterable[str]) -> list[str]:
     from .methods import METHODS
 
     order = list(METHODS)
+    order.insert(order.index("moco") + 1, NK_BASELINE)
     return sorted(set(methods), key=lambda m: (order.index(m) if m in order else len(order), m))
 
 

@@ -67,6 +67,19 @@ def warmup_cosine(total_steps: int, warmup_steps: int):
     return factor
 
 
+def warmup_step(steps_per_epoch: int, warmup_steps: int, milestones: list[int], decay: float = 0.1):
+    """Learning-rate factor per step: linear warm-up, then x``decay`` from each milestone epoch
+    on (the official code without --cos: its speech runs decay at epochs 300 and 400)."""
+
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / warmup_steps
+        epoch = step // max(1, steps_per_epoch)
+        return decay ** sum(epoch >= m for m in milestones)
+
+    return factor
+
+
 def autocast(device: torch.device, precision: str):
     dtype = PRECISIONS[precision]
     if dtype is None:
@@ -75,14 +88,17 @@ def autocast(device: torch.device, precision: str):
 
 
 def make_views(domain: Domain, method: Method, x: Tensor, rng: Rng, cfg: RunConfig) -> tuple[Tensor, Tensor | None]:
-    """The query and key views of a batch: augmented, or clean with --no-aug; InputMix on top."""
+    """The query and key views of a batch: augmented, or clean with --no-aug; InputMix on top,
+    over both views stacked as the official builder.py mixes them."""
 
     def view() -> Tensor:
-        v = domain.preprocess(x) if cfg.no_aug else domain.augment(x, rng)
-        return input_mix(v, rng) if cfg.inputmix else v
+        return domain.preprocess(x) if cfg.no_aug else domain.augment(x, rng)
 
     query = view()
     key = view() if method.needs_key_view else None
+    if cfg.inputmix:
+        both = input_mix(query if key is None else torch.cat([query, key]), rng, alpha=cfg.alpha2)
+        query, key = (both, None) if key is None else (both[: len(query)], both[len(query):])
     if cfg.channels_last and query.dim() == 4:
         query = query.contiguous(memory_format=torch.channels_last)
         key = key.contiguous(memory_format=torch.channels_last) if key is not None else None
@@ -157,8 +173,10 @@ def pretrain(
     steps_per_epoch = n // batch_size
     total_steps = cfg.epochs * steps_per_epoch
     optimizer = build_optimizer(cfg, [p for p in method.parameters() if p.requires_grad])
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, warmup_cosine(total_steps, cfg.warmup_epochs * steps_per_epoch))
+    warmup_steps = cfg.warmup_epochs * steps_per_epoch
+    factor = (warmup_step(steps_per_epoch, warmup_steps, list(cfg.milestones)) if cfg.schedule == "step"
+              else warmup_cosine(total_steps, warmup_steps))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")
     mixer = get_mixer(cfg.mix) if cfg.imix else None
     # One process keeps the data order on its own generator, as before there were several;

@@ -52,8 +52,9 @@ class TabularDomain(Domain):
         "covtype": "Forest CoverType, the paper's protocol: first 15,120 rows train, ~566k test "
                    "(download, or --data covtype.data.gz)",
         "higgs": "UCI HIGGS, 10.5M train / last 500k test (download, or --data HIGGS.csv.gz)",
-        "higgs100k": "HIGGS with a fixed seeded 100k-row training subset",
-        "higgs1m": "HIGGS with a fixed seeded 1M-row training subset",
+        "higgs100k": "HIGGS with the official 100k-row training subset (numpy RandomState(1))",
+        "higgs1m": "HIGGS with a 1M-row training subset drawn the same way (the official code's "
+                   "higgs1M trains on all rows: use higgs)",
         "csv": "any CSV/Parquet table: --data PATH --label COLUMN [--test-data PATH | --test-last N]",
     }
     default_encoder = "mlp"
@@ -72,16 +73,18 @@ class TabularDomain(Domain):
         group.add_argument("--higgs-features", choices=("low", "all"), default="all",
                            help="HIGGS: the 21 low-level features or all 28")
         group.add_argument("--inputdrop", type=float, default=None,
-                           help="probability of zeroing each input of a view (the paper code's input dropout)")
+                           help="probability of zeroing each input of a view, as the official code's "
+                                "--inputdrop (CoverType: only its 10 continuous columns)")
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.inputdrop = float(options.get("inputdrop") or 0.0)
         if not 0 <= self.inputdrop < 1:
             raise UserError(f"--inputdrop must be in [0, 1), got {self.inputdrop}")
+        self.drop_columns: int | None = None  # None: every column; CoverType: the first 10
 
     def defaults(self, dataset: str) -> dict[str, Any]:
-        # The paper's tabular settings: batch 512, temperature 0.1. Smaller tables get
+        # The official tabular settings (run.sh): batch 512, temperature 0.1. Smaller tables get
         # smaller batches so an epoch still has a few steps.
         small = dataset == "digits"
         return {"temperature": 0.1, "batch_size": 256 if small else 512, "epochs": 100 if small else 50}
@@ -106,6 +109,11 @@ class TabularDomain(Domain):
             )
             passthrough = []
         encoded = encode_table(table, passthrough)
+        if request.dataset == "covtype":
+            # Columns come out continuous (10), wilderness (4), soil (40): the official encoder's
+            # input groups, and its input dropout touches only the continuous ones.
+            encoded.info["feature_groups"] = [10, 4, 40]
+            self.drop_columns = 10
         # Records of different tables must not be pooled in one table row: name them by file.
         name = f"csv:{Path(request.path).name.split('.')[0]}" if request.dataset == "csv" else request.dataset
         return DomainData(
@@ -118,5 +126,8 @@ class TabularDomain(Domain):
         x = x.float()
         if self.inputdrop == 0:
             return x
-        keep = torch.rand(x.shape, generator=rng.torch, device=rng.torch.device).to(x.device) >= self.inputdrop
-        return x * keep
+        n = x.shape[1] if self.drop_columns is None else self.drop_columns
+        keep = torch.rand((x.shape[0], n), generator=rng.torch, device=rng.torch.device).to(x.device) >= self.inputdrop
+        if n == x.shape[1]:
+            return x * keep
+        return torch.cat([x[:, :n] * keep, x[:, n:]], dim=1)

@@ -41,8 +41,9 @@ def _mlp(input_shape: tuple[int, ...], width: int = 512, depth: int = 3) -> nn.M
     return MLP(math.prod(input_shape), width=int(width), depth=depth)
 
 
-def _paper_mlp(input_shape: tuple[int, ...], pieces: int = 4, scale: float = 1.0) -> nn.Module:
-    return PaperMLP(math.prod(input_shape), pieces=pieces, scale=scale)
+def _paper_mlp(input_shape: tuple[int, ...], pieces: int = 4, scale: float = 1.0,
+               feature_groups: list[int] | None = None) -> nn.Module:
+    return PaperMLP(math.prod(input_shape), pieces=pieces, scale=scale, groups=feature_groups)
 
 
 def _channels(input_shape: tuple[int, ...]) -> int:
@@ -71,19 +72,26 @@ def _resnet(arch: str) -> Factory:
 
 
 register_encoder("mlp", _mlp, "MLP, Linear-BatchNorm-ReLU blocks (options: width, depth)")
-register_encoder("paper-mlp", _paper_mlp, "the paper's 5-layer maxout MLP, 2048..8192 units (options: pieces, scale)")
+register_encoder("paper-mlp", _paper_mlp, "the official mlp_5layer: grouped 64-unit input layer, 2048-2048-4096-4096, "
+                 "Linear to 8192, maxout 4 -> 2048-d (options: pieces, scale)")
 register_encoder("small-cnn", _small_cnn, "4-block CNN for CPU-scale images/spectrograms (options: width, stem_stride)")
 register_encoder("cnn1d", _cnn1d, "1-D CNN for signals (channels, length), global average pool (options: width, depth)")
 for _arch in ("resnet18", "resnet34", "resnet50"):
     register_encoder(_arch, _resnet(_arch), f"CIFAR-style {_arch}: 3x3 stem, no max-pool (option: width)")
 
 
-def build_encoder(name: str, input_shape: tuple[int, ...], options: dict[str, Any] | None = None) -> nn.Module:
+def build_encoder(name: str, input_shape: tuple[int, ...], options: dict[str, Any] | None = None,
+                  hints: dict[str, Any] | None = None) -> nn.Module:
+    """``hints`` are facts about the data (CoverType's ``feature_groups``) that a factory
+    taking an option of that name receives unless the user set it; others ignore them."""
     if name not in ENCODERS:
         raise unknown_choice("encoder", name, list(ENCODERS))
     spec = ENCODERS[name]
     options = dict(options or {})
     accepted = [p for p in inspect.signature(spec.factory).parameters if p != "input_shape"]
+    for key, value in (hints or {}).items():
+        if key in accepted and key not in options:
+            options[key] = value
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         raise UserError(

@@ -26,7 +26,8 @@ GLOBAL_BATCH, FEATURES = 16, 64
 CASES = {  # name: (settings, whether the query view is mixed)
     "simclr+imix": dict(method="simclr", imix=True),
     "ntxent": dict(method="ntxent"),
-    "moco+imix+shuffle": dict(method="moco", imix=True, shuffle_bn=True),
+    "moco+imix+shuffle": dict(method="moco", imix=True, shuffle_bn=True),  # (N+K)-way
+    "moco+shuffle": dict(method="moco", shuffle_bn=True),  # the (1+K)-way baseline
     "byol+imix": dict(method="byol", imix=True),
 }
 

@@ -88,3 +88,31 @@ def test_byol_mixed_target_similarity():
     assert byol_loss(p, t, Mix(perm, lam)).item() == pytest.approx(float(expected), rel=1e-6)
     # identical unit vectors: the baseline loss is exactly zero
     assert byol_loss(p, p, Mix.identity(3)).item() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_moco_baseline_is_the_one_plus_k_formula_of_standard_moco_v2():
+    q, k, queue, tau = unit(3, 4, 20), unit(3, 4, 21), unit(5, 4, 22), 0.2
+    total = 0.0
+    for i in range(3):  # -log exp(q_i.k_i/tau) / (exp(q_i.k_i/tau) + sum_j exp(q_i.queue_j/tau))
+        positive = math.exp(float(q[i] @ k[i]) / tau)
+        total += -math.log(positive / (positive + sum(math.exp(float(q[i] @ r) / tau) for r in queue)))
+    loss = moco_loss(q, k, queue, Mix.identity(3), tau, negatives="queue")
+    assert loss.item() == pytest.approx(total / 3, rel=1e-6)
+    # on a second process (offset 3) its own keys are rows 3..5 of the gathered keys
+    assert moco_loss(q, torch.cat([unit(3, 4, 23), k]), queue, Mix.identity(3), tau, offset=3,
+                     negatives="queue").item() == pytest.approx(total / 3, rel=1e-6)
+    with pytest.raises(ValueError, match="partner"):
+        moco_loss(q, k, queue, Mix(torch.tensor([1, 2, 0]), torch.tensor([0.8, 0.6, 1.0])), tau, negatives="queue")
+
+
+def test_moco_imix_arm_is_the_n_plus_k_formula_with_other_batch_keys_as_negatives():
+    q, k, queue, tau = unit(3, 4, 30), unit(3, 4, 31), unit(5, 4, 32), 0.2
+    perm, lam = torch.tensor([2, 0, 1]), torch.tensor([0.7, 0.5, 0.9])
+    total = 0.0
+    for i in range(3):
+        denominator = sum(math.exp(float(q[i] @ r) / tau) for r in torch.cat([k, queue]))
+        own = -math.log(math.exp(float(q[i] @ k[i]) / tau) / denominator)
+        partner = -math.log(math.exp(float(q[i] @ k[perm[i]]) / tau) / denominator)
+        total += float(lam[i]) * own + (1 - float(lam[i])) * partner
+    loss = moco_loss(q, k, queue, Mix(perm, lam), tau, negatives="batch+queue")
+    assert loss.item() == pytest.approx(total / 3, rel=1e-6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from bench.mixing import cutmix, input_mix, mixup
@@ -53,3 +54,31 @@ def test_input_mix_keeps_at_least_half_the_weight_on_the_original():
     mixed = input_mix(x, Rng.from_seed(0))
     assert (mixed.diagonal() >= 0.5 - 1e-6).all()
     torch.testing.assert_close(mixed.sum(dim=1), torch.ones(n))
+
+
+def test_cutmix_folds_lam_so_the_own_sample_keeps_at_least_half():
+    # The box side is round(size * sqrt(1 - lam)) with lam >= 0.5 after the fold, so the box holds
+    # at most (0.7071 S + 0.5)^2 of S^2 values: lam >= 0.5 - sqrt(2)/S - 1/(4 S^2) (S=32: 0.4777).
+    # In 1-D the window is at most 0.5 L + 0.5 long: lam >= 0.5 - 1/(2L) (L=50: 0.49).
+    # Unfolded Beta(1, 1) draws reach lam < 0.1 in about 1 of 10 batches.
+    lams_2d = [cutmix(torch.zeros(2, 1, 32, 32), 1.0, Rng.from_seed(s))[1].lam[0].item() for s in range(300)]
+    lams_1d = [cutmix(torch.zeros(2, 1, 50), 1.0, Rng.from_seed(s))[1].lam[0].item() for s in range(300)]
+    assert min(lams_2d) >= 0.5 - 2 ** 0.5 / 32 - 1 / (4 * 32 ** 2)
+    assert min(lams_1d) >= 0.5 - 1 / 100
+    assert min(lams_2d) < 0.55 and max(lams_2d) > 0.99  # the whole folded range is used
+
+
+def test_cutmix_cuts_a_window_from_the_partner_and_leaves_the_rest():
+    n, h, w = 6, 12, 9
+    x = torch.arange(n * 2 * h * w, dtype=torch.float32).view(n, 2, h, w)  # every value unique
+    mixed, mix = cutmix(x, alpha=1.0, rng=Rng.from_seed(4))
+    cut = mixed[0, 0] != x[0, 0] if mix.perm[0] != 0 else mixed[1, 0] != x[1, 0]
+    assert mix.lam[0] < 1 and cut.any()  # a window really was cut
+    rows, cols = cut.any(1).nonzero().squeeze(1), cut.any(0).nonzero().squeeze(1)
+    box = torch.zeros(h, w, dtype=torch.bool)
+    box[rows.min():rows.max() + 1, cols.min():cols.max() + 1] = True
+    assert torch.equal(cut, box)  # one solid rectangle
+    inside = box.expand(n, 2, h, w)
+    assert torch.equal(mixed[inside], x[mix.perm][inside])  # the box comes from the permuted sample
+    assert torch.equal(mixed[~inside], x[~inside])  # everything else is unchanged
+    assert mix.lam[0].item() == pytest.approx(1 - int(box.sum()) / (h * w))

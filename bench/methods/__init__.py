@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..config import RunConfig
+from ..config import RunConfig, official_moco_negatives
 from ..errors import UserError, unknown_choice
 from ..log import logger
 from .base import Method
@@ -59,15 +59,17 @@ def build_method(
     generator: torch.Generator | None = None,
 ) -> Method:
     name = canonical_method(cfg.method)
-    heads = dict(proj_hidden=cfg.proj_hidden, proj_dim=cfg.proj_dim)
+    # The official heads' hidden layer is as wide as the backbone's features (builder.py: dim_mlp = dim_in).
+    heads = dict(proj_hidden=cfg.proj_hidden or feature_dim, proj_dim=cfg.proj_dim, proj_head=cfg.proj_head)
     if name in ("simclr", "ntxent"):
         return METHODS[name](backbone, feature_dim, temperature=cfg.temperature, **heads)
     if name == "moco":
         size = moco_queue_size(cfg.queue_size, n_train, cfg.batch_size)
         return MoCo(backbone, feature_dim, temperature=cfg.temperature, momentum=cfg.ema,
-                    queue_size=size, generator=generator, shuffle_bn=cfg.shuffle_bn, **heads)
+                    queue_size=size, generator=generator, shuffle_bn=cfg.shuffle_bn,
+                    negatives=cfg.moco_negatives or official_moco_negatives(cfg.imix), **heads)
     if name == "byol":
-        return BYOL(backbone, feature_dim, momentum=cfg.ema, **heads)
+        return BYOL(backbone, feature_dim, momentum=cfg.ema, pred_head=cfg.pred_head, **heads)
     return Supervised(backbone, feature_dim, n_classes=n_classes)
 
 

@@ -30,11 +30,12 @@ class BYOL(Method):
     summary = "BYOL: online projector + predictor regress an EMA target; no negatives"
 
     def __init__(
-        self, backbone, feature_dim: int, *, proj_hidden: int, proj_dim: int, momentum: float
+        self, backbone, feature_dim: int, *, proj_hidden: int, proj_dim: int, momentum: float,
+        proj_head: str = "mlpbn1", pred_head: str = "mlpbn1",
     ) -> None:
         super().__init__(backbone)
-        self.projector = projection_head(feature_dim, proj_hidden, proj_dim)
-        self.predictor = byol_predictor(proj_dim, proj_hidden)
+        self.projector = projection_head(feature_dim, proj_hidden, proj_dim, proj_head)
+        self.predictor = byol_predictor(proj_dim, proj_hidden, pred_head)
         self.target_backbone = frozen_copy(backbone)
         self.target_projector = frozen_copy(self.projector)
         self.momentum = momentum

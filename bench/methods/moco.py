@@ -1,8 +1,10 @@
-"""MoCo v2 with virtual labels over the in-batch keys and a queue of extra negatives.
+"""MoCo v2, in the official code's two forms, with an EMA key encoder and a queue of negatives.
 
-The key encoder is an EMA of the query encoder. Each query is classified over N + K
-columns: the N keys of this batch (the virtual classes, which i-Mix mixes) followed by
-the K queued keys of earlier batches (negatives for every query).
+``queue`` (the official baseline, standard MoCo v2): each query is classified over 1 + K
+columns, its own key followed by the K queued keys of earlier batches.
+``batch+queue`` (the official i-Mix arm, `mocon`): over N + K columns, the N keys of this batch
+(the virtual classes, which i-Mix mixes) followed by the K queued keys. i-Mix needs this form:
+a mixed query's partner key must be among its classes.
 
 Under torchrun the keys of all processes are gathered before they are used: the in-batch
 classes are the global batch (this process's own keys start at column rank * local batch),
@@ -27,18 +29,27 @@ from .queue import KeyQueue
 from .virtual_labels import mixed_cross_entropy, virtual_labels
 
 
-def moco_loss(query: Tensor, key: Tensor, queue: Tensor, mix: Mix, temperature: float, offset: int = 0) -> Tensor:
-    """(N+K)-way cross-entropy; ``query`` (n, D), ``key`` (N, D) and ``queue`` (K, D) are unit vectors.
+def moco_loss(query: Tensor, key: Tensor, queue: Tensor, mix: Mix, temperature: float, offset: int = 0,
+              negatives: str = "batch+queue") -> Tensor:
+    """(N+K)-way (``batch+queue``) or (1+K)-way (``queue``) cross-entropy of unit vectors.
 
-    Query i's own key is row offset + i of ``key`` (n == N and offset 0 on one process).
+    ``query`` (n, D), ``key`` (N, D) and ``queue`` (K, D); query i's own key is row offset + i
+    of ``key`` (n == N and offset 0 on one process). The (1+K) form takes no mixing.
     """
+    if negatives == "queue":
+        if not bool((mix.lam == 1).all()):
+            raise ValueError("the (1+K)-way MoCo loss cannot take mixed virtual labels: the partner's key "
+                             "is not among its logits; use negatives='batch+queue'")
+        own = key[offset:offset + query.shape[0]]
+        logits = torch.cat([(query * own).sum(1, keepdim=True), query @ queue.T], dim=1) / temperature
+        return F.cross_entropy(logits, torch.zeros(query.shape[0], dtype=torch.long, device=query.device))
     logits = torch.cat([query @ key.T, query @ queue.T], dim=1) / temperature
     return mixed_cross_entropy(logits, virtual_labels(query.shape[0], query.device, offset), mix)
 
 
 class MoCo(Method):
     name = "moco"
-    summary = "MoCo v2: EMA key encoder, FIFO queue of negatives, (N+K)-way virtual labels"
+    summary = "MoCo v2: EMA key encoder, FIFO queue of negatives; (1+K)-way, (N+K)-way with i-Mix"
 
     def __init__(
         self,
@@ -52,15 +63,18 @@ class MoCo(Method):
         queue_size: int,
         generator: torch.Generator | None = None,
         shuffle_bn: bool = False,
+        negatives: str = "batch+queue",
+        proj_head: str = "mlpbn1",
     ) -> None:
         super().__init__(backbone)
-        self.projector = projection_head(feature_dim, proj_hidden, proj_dim)
+        self.projector = projection_head(feature_dim, proj_hidden, proj_dim, proj_head)
         self.key_backbone = frozen_copy(backbone)
         self.key_projector = frozen_copy(self.projector)
         self.queue = KeyQueue(queue_size, proj_dim, generator=generator)
         self.temperature = temperature
         self.momentum = momentum
         self.shuffle_bn = shuffle_bn
+        self.negatives = negatives
         self._pending_keys: list[Tensor] = []
 
     def loss(self, query: Tensor, key: Tensor | None, mix: Mix, labels: Tensor) -> Tensor:
@@ -70,7 +84,7 @@ class MoCo(Method):
             keys = distributed.gather(k)
         self._pending_keys.append(keys.float())
         return moco_loss(q, keys, self.queue.keys.clone().detach(), mix, self.temperature,
-                         offset=distributed.rank() * q.shape[0])
+                         offset=distributed.rank() * q.shape[0], negatives=self.negatives)
 
     def encode_key(self, x: Tensor) -> Tensor:
         return F.normalize(self.key_projector(self.key_backbone(x)), dim=1)

@@ -49,6 +49,6 @@ class NTXent(SimCLR):
     def loss(self, query: Tensor, key: Tensor | None, mix: Mix, labels: Tensor) -> Tensor:
         if not bool((mix.lam == 1).all()):
             raise ValueError(self.imix_refusal)
-        z1, z2 = self.embed(query), self.embed(key)
+        z1, z2 = self.embed_pair(query, key)
         return ntxent_loss(z1, z2, self.temperature, distributed.gather_with_grad(z1),
                            distributed.gather_with_grad(z2), offset=distributed.rank() * z1.shape[0])

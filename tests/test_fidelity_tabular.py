@@ -1,0 +1,78 @@
+"""The official tabular protocol: the mlp_5layer encoder, CoverType's input groups and input
+dropout, and the HIGGS subset drawn as kibok90/imix tabular.py draws it."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import domains.table_sources as table_sources
+from bench.errors import UserError
+from bench.rng import Rng
+from domains.base import DataRequest
+from domains.tabular import TabularDomain
+from encoders import build_encoder
+
+
+def n_parameters(model: torch.nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def test_paper_mlp_on_covtype_is_the_official_mlp_5layer():
+    # 3 input Linears (10/4/40 -> 64) = 3,648; 192->2048, 2048->2048, 2048->4096, 4096->4096 each
+    # Linear + BatchNorm; Linear 4096->8192: 63,356,480 parameters, maxout 4 -> 2048 features.
+    with torch.device("meta"):
+        model = build_encoder("paper-mlp", (54,), hints={"feature_groups": [10, 4, 40]})
+    assert (n_parameters(model), model.feature_dim) == (63_356_480, 2048)
+
+
+def test_paper_mlp_without_groups_has_a_batchnorm_input_layer():
+    # HIGGS (28 columns): Linear 28->64 + BatchNorm = 1,984 instead of the grouped 3,648 + 192-wide body.
+    with torch.device("meta"):
+        model = build_encoder("paper-mlp", (28,))
+    assert (n_parameters(model), model.feature_dim) == (63_092_672, 2048)
+
+
+def test_paper_mlp_scaled_runs_and_checks_its_groups():
+    torch.manual_seed(0)
+    model = build_encoder("paper-mlp", (54,), {"scale": 0.125}, hints={"feature_groups": [10, 4, 40]})
+    assert model(torch.randn(4, 54)).shape == (4, 256)
+    with pytest.raises(UserError, match="add up to 50"):
+        build_encoder("paper-mlp", (54,), hints={"feature_groups": [10, 40]})
+
+
+def covtype_file(tmp_path, rows: int = 15_130):
+    rng = np.random.default_rng(0)
+    table = np.hstack([rng.normal(50, 10, size=(rows, 10)), rng.integers(0, 2, size=(rows, 44)),
+                       rng.integers(1, 8, size=(rows, 1))])
+    path = tmp_path / "covtype.data.gz"
+    with gzip.open(path, "wt") as f:
+        pd.DataFrame(table).to_csv(f, header=False, index=False)
+    return path
+
+
+def test_covtype_input_dropout_touches_only_the_10_continuous_columns(tmp_path):
+    domain = TabularDomain(inputdrop=0.5)
+    data = domain.load(DataRequest(dataset="covtype", path=str(covtype_file(tmp_path)), root=str(tmp_path), seed=0))
+    assert data.info["feature_groups"] == [10, 4, 40]
+    x = data.train.x[:256]
+    view = domain.augment(x, Rng.from_seed(0))
+    torch.testing.assert_close(view[:, 10:], x[:, 10:])
+    dropped = (view[:, :10] == 0).float().mean().item()
+    assert 0.4 < dropped < 0.6
+
+
+def test_higgs_subset_is_drawn_as_the_official_code_draws_it(tmp_path, monkeypatch):
+    values = np.random.default_rng(0).normal(size=(100, 29)).astype(np.float32)
+    values[:, 0] = np.arange(100) % 2
+    path = tmp_path / "HIGGS.csv.gz"
+    with gzip.open(path, "wt") as f:
+        pd.DataFrame(values).to_csv(f, header=False, index=False)
+    monkeypatch.setitem(table_sources.HIGGS_SUBSETS, "higgs100k", 10)
+    table = table_sources.higgs_table("higgs100k", str(path), str(tmp_path), "all")
+    official = np.random.RandomState(1).choice(80, 10, replace=False)  # tabular.higgs, mode 100k
+    np.testing.assert_allclose(np.sort(table.train[1].to_numpy()), np.sort(values[official, 1]), rtol=1e-6)

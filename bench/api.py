@@ -90,7 +90,11 @@ def prepare(domain: str | type = "tabular", method: str = "simclr", imix: bool |
         raise UserError(f"unknown setting {', '.join(unknown)} for the {cls.name} domain; settings are the "
                         f"`bench run` flags with underscores: {', '.join(sorted(run_fields | set(ENCODER_SETTINGS)))}; "
                         f"and this domain's: {', '.join(sorted(options)) or 'none'}.")
-    options.update({k: v for k, v in settings.items() if k in options})
+    dataset = settings.get("dataset") or next(iter(cls.datasets))
+    for name, value in cls.option_defaults(dataset).items():  # the dataset's own value for an unset flag
+        if settings.get(name) is None:
+            options[name] = value
+    options.update({k: v for k, v in settings.items() if k in options and v is not None})
     adapter = cls(**options)
     overrides = {k: v for k, v in settings.items() if k in run_fields}
     overrides.update(domain=domain if isinstance(domain, str) else f"{cls.__module__}:{cls.__qualname__}",

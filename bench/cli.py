@@ -167,13 +167,22 @@ def comma_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def seed_list(text: str) -> int | list[int]:
+    """``--seeds 3`` is seeds 0, 1, 2; ``--seeds 3,4`` is exactly seeds 3 and 4."""
+    try:
+        return [int(part) for part in comma_list(text)] if "," in text else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seeds or a list such as 3,4,5, got {text!r}") from None
+
+
 def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
     grid = suite.add_argument_group("grid (each overrides the preset's and the config file's)")
     grid.add_argument("--domains", type=comma_list, help="comma-separated domains, e.g. tabular,images,speech")
     grid.add_argument("--datasets", type=comma_list,
                       help="only these dataset entries (names as listed by --dry-run)")
     grid.add_argument("--methods", type=comma_list, help="comma-separated methods (default simclr)")
-    grid.add_argument("--seeds", type=int, help="seeds 0..N-1 for every cell")
+    grid.add_argument("--seeds", type=seed_list,
+                      help="N: seeds 0..N-1 for every cell; or a list such as 3,4,5 (fresh seeds for a final table)")
     grid.add_argument("--mixes", type=comma_list,
                       help="i-Mix variants run beside each baseline (default mixup; e.g. mixup,cutmix)")
     grid.add_argument("--data-ratios", type=lambda t: [float(x) for x in comma_list(t)],
@@ -186,6 +195,8 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
     where.add_argument("--shard", metavar="K/N",
                        help="run only worker K's fixed share of N (every N-th cell, from the K-th), for job arrays; "
                             "give each worker its own --results file (README: Grids on a cluster)")
+    where.add_argument("--estimate-from", action="append", metavar="PATH",
+                       help="with --dry-run: also estimate times from the records in PATH (e.g. short timing runs)")
     where.add_argument("--quiet", action="store_true", help="no progress bars and no line per cell")
     add_run_arguments(suite, exclude=SUITE_SETS)
 
@@ -432,7 +443,8 @@ def command_suite(args: argparse.Namespace) -> int:
     if shard:
         shard_grid(grid, *shard)
     if args.dry_run:
-        dry_run(grid, read_records(args.results, missing_ok=True), results=args.results)
+        timing = [r for path in args.estimate_from or [] for r in read_records(path)]
+        dry_run(grid, read_records(args.results, missing_ok=True), results=args.results, timing=timing)
         return 0
     from .writable import check_results_file
 

@@ -289,9 +289,12 @@ def _duration(seconds: float) -> str:
         f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s")
 
 
-def dry_run(grid: Grid, records: list[dict[str, Any]], out=None, results: str | None = None) -> None:
+def dry_run(grid: Grid, records: list[dict[str, Any]], out=None, results: str | None = None,
+            timing: Sequence[dict[str, Any]] = ()) -> None:
+    """List the cells; ``timing`` records (short timing runs kept apart) only inform the estimates."""
     out = out or sys.stdout
     done = finished_keys(records)
+    timed = [*records, *timing]
     total, unknown, todo = 0.0, 0, 0
     width = len(str(len(grid.cells)))
     for i, cell in enumerate(grid.cells, 1):
@@ -299,7 +302,7 @@ def dry_run(grid: Grid, records: list[dict[str, Any]], out=None, results: str | 
             state = "done"
         else:
             todo += 1
-            guess = estimate_seconds(cell, records)
+            guess = estimate_seconds(cell, timed)
             if guess is None:
                 unknown += 1
                 state = "~?"

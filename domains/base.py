@@ -88,6 +88,15 @@ class Domain:
         """Run settings that suit this domain and dataset; command-line flags override them."""
         return {}
 
+    @classmethod
+    def option_defaults(cls, dataset: str) -> dict[str, Any]:
+        """Values for this domain's own flags (those left at None) that suit a dataset.
+
+        Filled in before the adapter is built, so the record stores the value used; a flag
+        given on the command line wins.
+        """
+        return {}
+
     def load(self, request: DataRequest) -> DomainData:
         raise NotImplementedError
 

@@ -29,7 +29,7 @@ def test_every_method_runs_end_to_end_and_appends_one_record(method, imix, tmp_p
     assert record["method"] == method and record["imix"] is imix
     assert len(record["loss_curve"]) == 1
     assert 0.1 < record["probe"]["accuracy"] <= 1.0
-    assert record["config"]["temperature"] == 0.1  # the tabular domain's default applied
+    assert record["config"]["temperature"] == 0.5  # the tabular domain's default for digits applied
     assert record["environment"]["torch"].startswith("2.")
 
 

@@ -203,3 +203,31 @@ def test_suite_resumes_a_cell_from_its_checkpoint_and_removes_it_once_recorded(t
     # not trained again: the training time is the checkpointed run's, to the last digit
     assert resumed["loss_curve"] == first["loss_curve"] and resumed["train_seconds"] == first["train_seconds"]
     assert list(checkpoint_folder(str(results)).glob("*")) == []  # the records are what the suite keeps
+
+
+def test_dry_run_estimates_from_separate_timing_records(tmp_path, capsys):
+    """Short timing runs kept in their own file estimate the real grid without counting as done."""
+    config = _write_config(tmp_path)
+    timing = tmp_path / "timing.jsonl"
+    base = ["suite", "--config", str(config), "--methods", "simclr", "--seeds", "1"]
+    assert main([*base, "--results", str(timing)]) == 0  # 2 cells of 1 epoch
+    capsys.readouterr()
+    real = ["--epochs", "3", "--results", str(tmp_path / "runs.jsonl"), "--dry-run"]
+    assert main([*base, *real]) == 0
+    assert "none has an estimate yet" in capsys.readouterr().out
+    assert main([*base, *real, "--estimate-from", str(timing)]) == 0
+    out = capsys.readouterr().out
+    assert "2 cells: 0 already recorded, 2 to run, about" in out and out.count("~?") == 0
+
+
+def test_seeds_flag_takes_a_count_or_an_explicit_list(capsys):
+    """A final table can run fresh seeds (say 3-7) that a study choosing its settings never saw."""
+    base = ["suite", "--domains", "tabular", "--methods", "simclr", "--epochs", "1", "--dry-run",
+            "--results", "/nonexistent/runs.jsonl"]
+    assert main([*base, "--seeds", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "seed 0" in out and "seed 1" in out and "seed 2" not in out
+    assert main([*base, "--seeds", "3,5"]) == 0
+    out = capsys.readouterr().out
+    labels = [line.split("  ")[-1] for line in out.splitlines() if line.startswith("[")]
+    assert labels == ["seed 3", "seed 3", "seed 5", "seed 5"]  # baseline and i-Mix of each seed

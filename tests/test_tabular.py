@@ -118,3 +118,21 @@ def test_inputdrop_zeroes_inputs_per_sample():
     assert not torch.equal(view[0], view[1])
     with pytest.raises(UserError, match="inputdrop"):
         TabularDomain(inputdrop=1.0)
+
+
+def test_inputdrop_defaults_per_dataset_and_the_record_stores_it():
+    """The embedded digits pretrain with input dropout by default (results/main-command/); other
+    tables keep none, so their earlier records still match; a flag always wins."""
+    from bench.cli import parse, prepare_run
+
+    def resolved(*flags):
+        cfg, domain = prepare_run(parse(["run", "--domain", "tabular", *flags]))
+        assert domain.inputdrop == cfg.domain_options["inputdrop"]
+        return cfg
+
+    digits = resolved()
+    assert digits.domain_options["inputdrop"] == 0.2
+    assert (digits.epochs, digits.temperature, digits.batch_size) == (100, 0.5, 256)
+    assert resolved("--inputdrop", "0").domain_options["inputdrop"] == 0.0
+    letter = resolved("--dataset", "csv", "--data", "x.csv", "--label", "y")
+    assert letter.domain_options["inputdrop"] == 0.0 and letter.temperature == 0.1

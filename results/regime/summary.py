@@ -1,0 +1,59 @@
+"""The regime study's table: i-Mix's gain against pretraining length and training-set size.
+
+`bench table` compares the two arms of one setting; the study has many settings per data set
+(epochs x data ratio), so this prints one row per (data set, method, epochs, data ratio), with
+the paired test of `bench.tables`. Every number comes from results/regime/runs.jsonl.
+
+    python results/regime/summary.py [--results results/regime/runs.jsonl] [--metric probe|knn]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.results import read_records  # noqa: E402
+from bench.tables import comparisons, method_order  # noqa: E402
+
+
+def rows(records: list[dict], metric: str) -> list[list[str]]:
+    by_epochs: dict[int, list[dict]] = defaultdict(list)
+    for record in records:
+        by_epochs[record["config"]["epochs"]].append(record)
+    found = [(epochs, c) for epochs, group in by_epochs.items() for c in comparisons(group, metric)]
+    methods = method_order(c.method for _, c in found)
+    found.sort(key=lambda ec: (ec[1].domain, ec[1].dataset, methods.index(ec[1].method), -ec[1].data_ratio, ec[0]))
+    table = []
+    for epochs, c in found:
+        arm = lambda a: f"{a.mean:.2f} ({a.n})" if a.n else "-"  # noqa: E731
+        p = c.p_value
+        paired = len(c.paired_seeds)
+        test = "-" if math.isnan(p) or paired < 3 else f"{p:.3f}"
+        gain = f"{c.gain:+.2f}" if c.baseline.n and c.imix.n else "-"
+        table.append([f"{c.domain}/{c.dataset}", c.method, str(epochs), f"{c.data_ratio:g}",
+                      arm(c.baseline), arm(c.imix), gain, test])
+    return table
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--results", default="results/regime/runs.jsonl")
+    parser.add_argument("--metric", choices=("probe", "knn"), default="probe")
+    args = parser.parse_args()
+    records = [r for r in read_records(args.results, missing_ok=True) if "config" in r]
+    header = ["data set", "method", "epochs", "data", "baseline (seeds)", "i-Mix (seeds)", "gain",
+              "p (paired t, >= 3 seeds)"]
+    print(f"{args.metric} accuracy (%), {len(records)} records from {args.results}\n")
+    print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
+    for row in rows(records, args.metric):
+        print("| " + " | ".join(row) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

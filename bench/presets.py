@@ -89,11 +89,13 @@ PAPER = {
     "settings": {
         "optimizer": "sgd", "momentum": 0.9, "weight_decay": 1e-4, "lr": 0.125, "batch_size": 256,
         "proj_dim": 128, "ema": 0.999, "queue_size": 4096, "alpha": 1.0,
+        "probe": "official",  # main_lincls.py's linear evaluation (its lr chosen on validation, not test)
     },
     "domain": {
         "images": {"encoder": "resnet50", "temperature": 0.2, "warmup_epochs": 10, "schedule": "cosine"},
         "speech": {"encoder": "resnet50", "temperature": 0.5, "epochs": 500, "warmup_epochs": 5,
-                   "schedule": "step", "milestones": [300, 400]},
+                   "schedule": "step", "milestones": [300, 400],
+                   "speech_recipe": "official", "sc_protocol": "official"},  # the defaults, named to stay visible
         "tabular": {"encoder": "paper-mlp", "temperature": 0.1, "epochs": 500, "warmup_epochs": 5,
                     "schedule": "cosine", "batch_size": 512, "inputdrop": 0.2},
     },

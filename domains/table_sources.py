@@ -18,7 +18,7 @@ from .download import fetch
 
 COVTYPE_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/covtype/covtype.data.gz"
 HIGGS_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/00280/HIGGS.csv.gz"
-COVTYPE_TRAIN_ROWS = 15_120  # the paper's protocol: 11,340 train + 3,780 validation
+COVTYPE_TRAIN_ROWS = 15_120  # the paper's split: 11,340 train + 3,780 validation
 HIGGS_TEST_ROWS = 500_000
 HIGGS_SUBSETS = {"higgs": None, "higgs100k": 100_000, "higgs1m": 1_000_000}
 

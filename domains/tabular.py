@@ -50,7 +50,7 @@ class TabularDomain(Domain):
     datasets = {
         "digits": "embedded: UCI optical digits (64 pixel-count features, 1,797 rows, 10 classes), "
                   "bundled with scikit-learn; no download",
-        "covtype": "Forest CoverType, the paper's protocol: first 15,120 rows train, ~566k test "
+        "covtype": "Forest CoverType, the paper's split: first 15,120 rows train, ~566k test "
                    "(download, or --data covtype.data.gz)",
         "higgs": "UCI HIGGS, 10.5M train / last 500k test (download, or --data HIGGS.csv.gz)",
         "higgs100k": "HIGGS with the official 100k-row training subset (numpy RandomState(1))",

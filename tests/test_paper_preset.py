@@ -3,7 +3,9 @@
 The expected values are read off kibok90/imix run.sh by hand (line numbers below) and
 main_pretext.py's defaults where run.sh is silent: lr 0.125 at batch 256, momentum 0.9,
 weight decay 1e-4, --dim 128, --qlen 4096, --emam 0.999, --alpha 1, warm-up 10 epochs when
-a run has more than 500 epochs else 5, --bn shuffle (MoCo's key encoder), --lrd 0.1.
+a run has more than 500 epochs else 5, --bn shuffle (MoCo's key encoder), --lrd 0.1; the linear
+evaluation is main_lincls.py's (--probe official); speech uses speech_commands/ (the official
+recipe and 12-class protocol).
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ HIGGS = {("higgs100k", False): 48, ("higgs100k", True): 49, ("higgs1m", False): 
 
 def expected(domain: str, entry: str, method: str, imix: bool) -> dict:
     common = {"optimizer": "sgd", "lr": 0.125, "momentum": 0.9, "weight_decay": 1e-4, "proj_dim": 128,
-              "proj_hidden": None, "ema": 0.999, "queue_size": 4096, "shuffle_bn": method == "moco"}
+              "proj_hidden": None, "ema": 0.999, "queue_size": 4096, "shuffle_bn": method == "moco",
+              "probe": "official"}
     if domain == "images":
         line, epochs, proj, pred = CIFAR[(entry, method, imix)]
         return {**common, "line": line, "encoder": "resnet50", "epochs": epochs, "temperature": 0.2,
@@ -78,6 +81,9 @@ def test_every_cell_has_the_settings_of_its_run_sh_line(grid):
         assert got == want, cell.label()
         if drop is not None:
             assert cell.cfg.domain_options["inputdrop"] == drop, cell.label()
+        if cell.domain == "speech":
+            options = cell.cfg.domain_options
+            assert (options["speech_recipe"], options["sc_protocol"]) == ("official", "official"), cell.label()
 
 
 def test_dry_run_names_the_run_sh_line_of_each_cell(grid):
@@ -86,6 +92,7 @@ def test_dry_run_names_the_run_sh_line_of_each_cell(grid):
     text = out.getvalue()
     assert "tabular/covtype  moco  i-Mix (mixup)" in text and "as run.sh line 33" in text
     assert "--schedule step --milestones 300 400" in text
+    assert "--probe official" in text and "--speech-recipe official --sc-protocol official" in text
 
 
 def test_no_augmentation_preset_is_run_sh_table_3():
@@ -100,5 +107,7 @@ def test_no_augmentation_preset_is_run_sh_table_3():
     assert cells[("cifar100", True)].cfg.epochs == 500  # line 63
     speech = cells[("speechcommands", True)].cfg  # line 66: --temp 0.2 --no-aug, no InputMix
     assert (speech.temperature, speech.no_aug, speech.inputmix, speech.milestones) == (0.2, True, False, [300, 400])
+    assert (speech.probe, speech.domain_options["speech_recipe"], speech.domain_options["sc_protocol"]) == (
+        "official", "official", "official")
     covtype = cells[("covtype", True)]  # line 69: --alpha 2.0 --inputdrop 0.0
     assert (covtype.cfg.alpha, covtype.cfg.domain_options["inputdrop"], covtype.source) == (2.0, 0.0, "run.sh line 69")

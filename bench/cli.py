@@ -193,7 +193,7 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
     where.add_argument("--results", default="results/runs.jsonl", help="JSON-lines file of records")
     where.add_argument("--dry-run", action="store_true", help="list the cells, their commands and time estimates")
     where.add_argument("--shard", metavar="K/N",
-                       help="run only worker K's fixed share of N (every N-th cell, from the K-th), for job arrays; "
+                       help="run only worker K's fixed share of N (every N-th baseline/i-Mix pair, from the K-th), for job arrays; "
                             "give each worker its own --results file (README: Grids on a cluster)")
     where.add_argument("--estimate-from", action="append", metavar="PATH",
                        help="with --dry-run: also estimate times from the records in PATH (e.g. short timing runs)")

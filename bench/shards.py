@@ -2,9 +2,9 @@
 
 A cluster job array (SLURM ``--array``, or any scheduler) runs N copies of one command that
 differ only in an index. ``bench suite --shard K/N`` gives copy K a fixed share of the cells,
-every N-th one of the full ordered cell list, starting at the K-th: the share does not depend
-on what is already recorded, so the shares stay disjoint across restarts and no worker needs
-a lock another worker can see. Each worker writes its own results file; the readers
+every N-th pair (a baseline and its i-Mix arms at one seed) of the full ordered cell list,
+starting at the K-th: the share does not depend on what is already recorded, so the shares
+stay disjoint across restarts and no worker needs a lock another worker can see. Each worker writes its own results file; the readers
 (`bench table`, `plot`, `report`) take them all and refuse a cell recorded in two files, which
 means a shard was run twice into different files, or files of different grids were mixed.
 """
@@ -12,7 +12,7 @@ means a shard was run twice into different files, or files of different grids we
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence, TypeVar
+from typing import Any, Callable, Hashable, Sequence, TypeVar
 
 from .config import config_key
 from .errors import UserError
@@ -34,10 +34,20 @@ def parse_shard(text: str) -> tuple[int, int]:
     return k, n
 
 
-def shard_of(items: Sequence[T], k: int, n: int) -> list[T]:
-    """Worker K's share: the items at positions K-1, K-1+N, K-1+2N, ... (round robin, so every
-    worker gets a similar mix of seeds and data sets from a grid ordered seeds outermost)."""
-    return [item for i, item in enumerate(items) if i % n == k - 1]
+def shard_of(items: Sequence[T], k: int, n: int, unit: Callable[[T], Hashable] | None = None) -> list[T]:
+    """Worker K's share: units K-1, K-1+N, K-1+2N, ... of the units in order of first appearance
+    (round robin, so every worker gets a similar mix of seeds and data sets from a grid ordered
+    seeds outermost). A unit is one item, or the items that share ``unit(item)``."""
+    order: dict[Hashable, int] = {}
+    for i, item in enumerate(items):
+        order.setdefault(unit(item) if unit else i, len(order))
+    return [item for i, item in enumerate(items) if order[unit(item) if unit else i] % n == k - 1]
+
+
+def paired_unit(cell: Any) -> tuple:
+    """A baseline and its i-Mix arms at one seed go to the same worker, so a shard cut short
+    still holds complete pairs for the paired test (and no worker gets all the baselines)."""
+    return cell.domain, cell.name, cell.method, cell.seed, cell.data_ratio
 
 
 def _cell_label(record: dict[str, Any]) -> str:
@@ -75,8 +85,10 @@ def refuse_duplicate_cells(by_path: dict[str, list[dict[str, Any]]]) -> None:
 def shard_grid(grid: Any, k: int, n: int) -> None:
     """Keep worker K's share of ``grid`` (a bench.suite.Grid) and say so in its notes."""
     total = len(grid.cells)
-    grid.cells = shard_of(grid.cells, k, n)
-    positions = ", ".join(str(i + 1) for i in range(k - 1, min(total, k - 1 + 3 * n), n))
-    more = ", ..." if len(grid.cells) > 3 else ""
+    kept = {id(cell) for cell in shard_of(grid.cells, k, n, unit=paired_unit)}
+    positions = [i + 1 for i, cell in enumerate(grid.cells) if id(cell) in kept]
+    grid.cells = [cell for cell in grid.cells if id(cell) in kept]
+    more = ", ..." if len(positions) > 4 else ""
+    positions = ", ".join(map(str, positions[:4]))
     grid.notes.append(f"shard {k}/{n}: {len(grid.cells)} of the grid's {total} cells (cells {positions}{more}); "
                       "the other shards' workers run the rest into their own results files.")

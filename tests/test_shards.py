@@ -11,7 +11,7 @@ import pytest
 from bench.cli import main
 from bench.errors import UserError
 from bench.results import read_records
-from bench.shards import parse_shard, shard_of
+from bench.shards import paired_unit, parse_shard, shard_of
 from bench.suite import expand_grid
 
 TINY = {"epochs": 1, "width": 16, "batch_size": 64, "proj_hidden": 16, "proj_dim": 16, "raw_probe": False}
@@ -47,6 +47,22 @@ def test_shards_cover_the_grid_exactly_once():
         assert sorted(k for share in shares for k in share) == sorted(keys)  # each cell once
         assert max(map(len, shares)) - min(map(len, shares)) <= 1  # balanced
     assert [c.key for c in shard_of(grid.cells, 2, 5)] == [keys[1], keys[6], keys[11]]
+
+
+def test_a_baseline_and_its_imix_arm_go_to_the_same_shard():
+    # 2 methods x 3 seeds x (baseline, i-Mix): 6 pairs, so 2 workers get 3 complete pairs each
+    grid = expand_grid(preset=None, config={"settings": TINY}, domains=["tabular"], datasets=None,
+                       methods=["simclr", "byol"], seeds=3, mixes=None, data_ratios=None, cli={})
+    shares = [shard_of(grid.cells, k, 2, unit=paired_unit) for k in (1, 2)]
+    assert [len(share) for share in shares] == [6, 6]
+    for share in shares:
+        arms = {(c.method, c.seed): set() for c in share}
+        for c in share:
+            arms[(c.method, c.seed)].add(c.mix)
+        assert all(mixes == {None, "mixup"} for mixes in arms.values())  # every pair complete
+    # the pairs alternate: worker 1 has pairs 1, 3, 5 of the ordered grid
+    pairs = list(dict.fromkeys(paired_unit(c) for c in grid.cells))
+    assert list(dict.fromkeys(paired_unit(c) for c in shares[0])) == pairs[0::2]
 
 
 def _dry_run_cells(args: list[str], capsys) -> list[str]:

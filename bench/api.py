@@ -17,14 +17,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from .adapters import adapter_class
 from .backbone import load_backbone, read_backbone_file
-from .config import FIELD_NAMES, RunConfig, default_data_root, resolve
+from .config import default_data_root
 from .errors import UserError
-
-# Settings that are encoder options rather than RunConfig fields (flags --width, --depth, ...).
-ENCODER_SETTINGS = ("width", "depth", "pieces", "scale", "stem_stride")
-# RunConfig fields that are not settings a caller gives.
-_NOT_SETTINGS = {"encoder_options", "domain_options"}
+from .prepare import ENCODER_SETTINGS, domain_options, later_options, prepare  # noqa: F401 (the API's own)
 
 __all__ = ["TrainedRun", "available_domains", "domain_options", "features", "load_backbone", "prepare",
            "register_domain", "run", "suite", "table"]
@@ -42,69 +39,6 @@ class TrainedRun:
     @property
     def backbone(self) -> nn.Module:
         return self.model.backbone
-
-
-def _domain_class(domain: str | type) -> type:
-    from domains import domain_class
-    from domains.base import Domain
-    from domains.checks import check_adapter_class
-
-    if isinstance(domain, type):
-        if not issubclass(domain, Domain):
-            raise UserError(f"domain={domain.__name__} is not a domains.Domain subclass.")
-        check_adapter_class(domain, f"domain adapter {domain.__name__}")
-        return domain
-    return domain_class(domain)
-
-
-def domain_options(domain: str | type) -> dict[str, Any]:
-    """The domain's own settings (its ``bench run --domain NAME --help`` flags) with their defaults."""
-    from .cli import Parser
-
-    parser = Parser(prog="bench run", add_help=False)
-    group = parser.add_argument_group()
-    _domain_class(domain).add_arguments(group)
-    defaults = vars(parser.parse_args([]))
-    return {action.dest: defaults[action.dest] for action in group._group_actions}
-
-
-def later_options(domain: str | type) -> dict[str, Any]:
-    """Domain flags added after records existed (the --dataset hf flags), with their defaults: the
-    recorded config leaves them out at those defaults, so earlier records keep their config keys."""
-    from .cli import Parser
-
-    parser = Parser(prog="bench run", add_help=False)
-    group = parser.add_argument_group()
-    _domain_class(domain).add_arguments(group)
-    return {a.dest: a.default for a in group._group_actions if getattr(a, "omit_at_default", False)}
-
-
-def prepare(domain: str | type = "tabular", method: str = "simclr", imix: bool | None = None,
-            **settings: Any) -> tuple[RunConfig, Any]:
-    """The resolved config and the domain adapter of a run, without running it."""
-    cls = _domain_class(domain)
-    options = domain_options(cls)
-    run_fields = FIELD_NAMES - _NOT_SETTINGS
-    unknown = sorted(set(settings) - run_fields - set(ENCODER_SETTINGS) - set(options))
-    if unknown:
-        raise UserError(f"unknown setting {', '.join(unknown)} for the {cls.name} domain; settings are the "
-                        f"`bench run` flags with underscores: {', '.join(sorted(run_fields | set(ENCODER_SETTINGS)))}; "
-                        f"and this domain's: {', '.join(sorted(options)) or 'none'}.")
-    dataset = settings.get("dataset") or next(iter(cls.datasets))
-    for name, value in cls.option_defaults(dataset).items():  # the dataset's own value for an unset flag
-        if settings.get(name) is None:
-            options[name] = value
-    options.update({k: v for k, v in settings.items() if k in options and v is not None})
-    adapter = cls(**options)
-    overrides = {k: v for k, v in settings.items() if k in run_fields}
-    overrides.update(domain=domain if isinstance(domain, str) else f"{cls.__module__}:{cls.__qualname__}",
-                     method=method, imix=imix)
-    encoder_options = {k: settings[k] for k in ENCODER_SETTINGS if settings.get(k) is not None}
-    overrides["encoder_options"] = encoder_options or None  # None: the domain's default options apply
-    later = later_options(cls)
-    overrides["domain_options"] = {k: v for k, v in options.items() if not (k in later and v == later[k])}
-    dataset = settings.get("dataset") or adapter.default_dataset
-    return resolve(overrides, adapter.defaults(dataset)), adapter
 
 
 def run(domain: str | type = "tabular", method: str = "simclr", imix: bool | None = None, *,
@@ -138,8 +72,8 @@ def suite(*, domains: Sequence[str] | None = None, datasets: Sequence[str] | Non
     ``settings`` are ``bench run`` flags for every cell (``epochs=3``). A cell that fails is
     reported and left out of the list; ``dry_run=True`` prints the cells and runs nothing.
     """
-    from .cli import RUN_FIELDS, SUITE_SETS
     from .config import config_key
+    from .flags import RUN_FIELDS, SUITE_SETS
     from .log import configure
     from .presets import get_preset, load_config_file
     from .results import read_records
@@ -207,7 +141,7 @@ def features(backbone: str | Path, domain: str | type | None = None, dataset: st
     saved = read_backbone_file(backbone)
     config = saved.get("config", {})
     domain = domain or config.get("domain") or saved["domain"]
-    cls = _domain_class(domain)
+    cls = adapter_class(domain)
     same = cls.name == saved["domain"]
     chosen = domain_options(cls)
     if same and dataset in (None, config.get("dataset")):
@@ -244,7 +178,7 @@ def register_domain(name: str, adapter: type) -> None:
     """Make a Domain subclass defined in this process available as ``domain=name`` (and ``bench list``
     in this process). For the command line and suites, install it as an entry point or use an
     import path (docs/adding-a-domain.md)."""
-    from domains.registry import register
+    from .adapters import register
 
     register(name, adapter)
 

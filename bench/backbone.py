@@ -9,14 +9,13 @@ weights_only=True)`` reads it without running any pickled code.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
+from .atomic import atomic_write
 from .errors import UserError
 
 FORMAT = "imix-bench-backbone"
@@ -33,10 +32,8 @@ def save_backbone(path: str | Path, backbone: nn.Module, encoder: str, encoder_o
         "input_shape": [int(n) for n in input_shape], "feature_dim": int(getattr(backbone, "feature_dim", 0)),
         "domain": domain, "dataset": dataset, "config": config, "state_dict": state,
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as tmp:
-        torch.save(payload, tmp)
-    os.replace(tmp.name, path)
+    with atomic_write(path) as file:
+        torch.save(payload, file)
     return path
 
 

@@ -11,13 +11,12 @@ Each run has its own file, named by the digest of what it measures (``config_key
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from .atomic import atomic_write, temporary_pattern
 from .errors import UserError
 
 FORMAT = 1
@@ -29,36 +28,10 @@ def checkpoint_path(folder: str | Path, key: str) -> Path:
 
 def save_atomic(payload: dict[str, Any], path: Path) -> None:
     """torch.save to a temporary name beside ``path``, fsync, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a process killed while writing
+    for stale in path.parent.glob(temporary_pattern(path)):  # left by a process killed while writing
         stale.unlink(missing_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes the file private; a checkpoint need not be
-        with os.fdopen(fd, "wb") as file:
-            torch.save(payload, file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    try:  # make the rename itself durable; not possible on every platform
-        folder = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(folder)
-    except OSError:
-        pass
-    finally:
-        os.close(folder)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    with atomic_write(path) as file:
+        torch.save(payload, file)
 
 
 def save_checkpoint(path: Path, key: str, epoch: int, state: dict[str, Any]) -> None:

@@ -6,42 +6,16 @@ is chosen on a validation split carved from the training data.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import numpy as np
 import torch
-from sklearn.model_selection import train_test_split
 from torch import Tensor, nn
 
 from domains.base import Domain
 
 from .logistic import LogisticProblem, Standardiser
+from .probe_result import VALIDATION_FRACTION, ProbeResult, validation_split  # noqa: F401 (re-exported)
 
 PROBE_C_GRID = (0.01, 0.1, 1.0, 10.0)  # inverse L2 strength of the logistic regression
-VALIDATION_FRACTION = 0.2
-
-
-@dataclass
-class ProbeResult:
-    """A probe's test accuracy and the setting it chose on validation (the accuracy of each candidate).
-
-    The logistic probe chooses ``c``; the SGD and official probes choose ``lr`` and record their
-    schedule. Settings a probe does not have are left out of the record.
-    """
-
-    accuracy: float
-    c: float | None
-    validation_accuracy: dict[str, float]
-    lr: float | None = None
-    epochs: int | None = None
-    batch_size: int | None = None
-    momentum: float | None = None
-    milestones: list[int] | None = None  # official probe: epochs where the rate is multiplied by lr_decay
-    lr_decay: float | None = None
-    weight_decay: float | None = None
-
-    def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 @torch.no_grad()
@@ -53,14 +27,6 @@ def extract_features(backbone: nn.Module, domain: Domain, x: Tensor, device: tor
     chunks = [backbone(domain.preprocess(chunk.to(device))).float().cpu() for chunk in x.split(batch_size)]
     backbone.train(was_training)
     return torch.cat(chunks)
-
-
-def validation_split(y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the fit and validation parts of a training split, stratified where every class
-    has two samples; every probe chooses its setting on this same split."""
-    counts = np.bincount(y)
-    stratify = y if counts[counts > 0].min() >= 2 else None
-    return train_test_split(np.arange(len(y)), test_size=VALIDATION_FRACTION, random_state=seed, stratify=stratify)
 
 
 def linear_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor,
@@ -106,7 +72,7 @@ def knn_accuracy(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tenso
 
 def sgd_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, seed: int = 0) -> ProbeResult:
     """A quick SGD probe on standardised frozen features (not the paper's protocol); see bench/probe_sgd.py."""
-    from .probe_sgd import sgd_probe as probe  # imported here: that module builds on ProbeResult above
+    from .probe_sgd import sgd_probe as probe  # imported when used, like the official probe
 
     return probe(train_x, train_y, test_x, test_y, seed=seed)
 
@@ -114,7 +80,7 @@ def sgd_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, 
 def official_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, seed: int = 0,
                    **options) -> ProbeResult:
     """The official i-Mix linear evaluation, lr chosen on validation; see bench/probe_official.py."""
-    from .probe_official import official_probe as probe  # that module builds on ProbeResult above
+    from .probe_official import official_probe as probe  # imported when used: most runs never need it
 
     return probe(train_x, train_y, test_x, test_y, seed=seed, **options)
 

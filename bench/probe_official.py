@@ -30,7 +30,7 @@ from torch import Tensor, nn
 
 from domains.base import Domain
 
-from .probe import ProbeResult, validation_split
+from .probe_result import ProbeResult, validation_split
 
 BASE_LR_GRID = (1.0, 3.0, 5.0, 10.0, 30.0, 50.0, 70.0)  # given at batch 256, scaled by B/256
 EPOCHS = 100

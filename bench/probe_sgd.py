@@ -22,7 +22,7 @@ import math
 import torch
 from torch import Tensor
 
-from .probe import ProbeResult, validation_split
+from .probe_result import ProbeResult, validation_split
 
 LR_GRID = (0.01, 0.1, 1.0)
 MOMENTUM = 0.9

@@ -173,10 +173,10 @@ def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None,
                 datasets: Sequence[str] | None, methods: Sequence[str] | None, seeds: Any, mixes: Sequence[str] | None,
                 data_ratios: Sequence[float] | None, cli: dict[str, Any]) -> Grid:
     """All cells, seeds outermost: a suite stopped early still has every row once."""
-    from domains import domain_class
-
-    from .cli import parse, prepare_run, run_option_strings
+    from .adapters import domain_class
+    from .flags import parse_run, run_option_strings, run_settings
     from .methods import canonical_method
+    from .prepare import prepare
 
     layers = merge_specs(preset, config)
 
@@ -239,7 +239,8 @@ def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None,
                             argv += ["--data-ratio", f"{ratio:g}"]
                         source = "; ".join(a[ARM_SOURCE] for a in arms if ARM_SOURCE in a)
                         cell = Cell(domain, name, method, mix, seed, ratio, argv, source)
-                        cell.cfg, cell.domain_adapter = prepare_run(parse(["run", *argv]))
+                        settings = run_settings(parse_run(argv, domain_class(domain)))
+                        cell.cfg, cell.domain_adapter = prepare(**settings)
                         cell.key = config_key(cell.cfg.to_dict())
                         grid.cells.append(cell)
     return grid

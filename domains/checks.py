@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import traceback
-from typing import Any
+from typing import Any, Callable, Collection
 
 import torch
 from torch import Tensor
@@ -39,9 +39,11 @@ def _describe(value: Any) -> str:
     return f"the class {value.__name__}" if isinstance(value, type) else f"a {type(value).__name__}"
 
 
-def class_problems(cls: type[Domain]) -> list[str]:
-    """What is missing or mistyped among the class attributes the contract requires."""
-    from bench.mixing import MIXERS
+def class_problems(cls: type[Domain], mixers: Collection[str] | None = None) -> list[str]:
+    """What is missing or mistyped among the class attributes the contract requires.
+
+    ``mixers``: the mixer names the host implements (the bench passes its own), else any names.
+    """
     from encoders import ENCODERS
 
     problems = []
@@ -60,22 +62,24 @@ def class_problems(cls: type[Domain]) -> list[str]:
         problems.append(f"default_encoder {encoder!r} is not a registered encoder (registered: "
                         f"{', '.join(sorted(ENCODERS))}); register your own with "
                         "encoders.register_encoder in the adapter's module")
-    mixers = getattr(cls, "mixers", ())
-    unknown = [m for m in mixers if m not in MIXERS] if isinstance(mixers, (tuple, list)) else [mixers]
+    known, mixers = mixers, getattr(cls, "mixers", ())
+    unknown = [m for m in mixers if not isinstance(m, str) or known is not None and m not in known] \
+        if isinstance(mixers, (tuple, list)) else [mixers]
     if unknown or not mixers:
-        problems.append(f"class attribute `mixers` must be a non-empty tuple of {', '.join(MIXERS)}; "
-                        f"got {mixers!r}")
+        problems.append(f"class attribute `mixers` must be a non-empty tuple of "
+                        f"{', '.join(known) if known is not None else 'mixer names'}; got {mixers!r}")
     if cls.load is Domain.load:
         problems.append("it does not define load(self, request) -> DomainData")
     return problems
 
 
-def flag_problems(cls: type[Domain]) -> list[str]:
-    """Flags from ``add_arguments`` that clash with the run command's own or are malformed."""
-    from bench.cli import add_run_arguments
-
+def flag_problems(cls: type[Domain], run_arguments: Callable[[argparse.ArgumentParser], None] | None = None
+                  ) -> list[str]:
+    """Flags from ``add_arguments`` that are malformed or clash with the run command's own, which
+    ``run_arguments`` adds to a parser (the bench passes its own, so domains/ never imports the CLI)."""
     parser = argparse.ArgumentParser(add_help=False)
-    add_run_arguments(parser)
+    if run_arguments is not None:
+        run_arguments(parser)
     try:
         cls.add_arguments(parser.add_argument_group("adapter"))
     except Exception as error:
@@ -84,13 +88,18 @@ def flag_problems(cls: type[Domain]) -> list[str]:
     return []
 
 
-def check_adapter_class(cls: Any, label: str) -> None:
-    """Raise UserError, naming ``label``, unless ``cls`` is a complete Domain subclass."""
+def check_adapter_class(cls: Any, label: str, mixers: Collection[str] | None = None,
+                        run_arguments: Callable[[argparse.ArgumentParser], None] | None = None) -> None:
+    """Raise UserError, naming ``label``, unless ``cls`` is a complete Domain subclass.
+
+    The host's own rules come as arguments: the mixer names it implements and the function adding
+    its run flags (``bench.adapters.check_adapter_class`` passes the bench's).
+    """
     if not (isinstance(cls, type) and issubclass(cls, Domain)):
         raise UserError(f"{label} is {_describe(cls)}, not a subclass of domains.Domain. "
                         f"An adapter is a class `class MyDomain(Domain): ...`; see {GUIDE}.")
-    problems = class_problems(cls)
-    _fail(label, problems or flag_problems(cls))
+    problems = class_problems(cls, mixers)
+    _fail(label, problems or flag_problems(cls, run_arguments))
 
 
 def _split_problems(name: str, split: Any, n_classes: Any) -> list[str]:

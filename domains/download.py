@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import urllib.request
 from pathlib import Path
 
+from bench.atomic import atomic_write
 from bench.errors import UserError
 from bench.log import logger
 
@@ -20,17 +19,11 @@ def fetch(url: str, destination: Path, flag_hint: str = "") -> Path:
     """
     if destination.exists():
         return destination
-    destination.parent.mkdir(parents=True, exist_ok=True)
     logger.info("downloading %s to %s", url, destination)
     try:
-        with urllib.request.urlopen(url, timeout=30) as response, tempfile.NamedTemporaryFile(
-            dir=destination.parent, delete=False, suffix=".part"
-        ) as tmp:
-            shutil.copyfileobj(response, tmp)
-        os.replace(tmp.name, destination)
+        with urllib.request.urlopen(url, timeout=30) as response, atomic_write(destination) as file:
+            shutil.copyfileobj(response, file)
     except OSError as error:  # URLError, timeouts and disk errors are all OSErrors
-        if "tmp" in locals():
-            Path(tmp.name).unlink(missing_ok=True)
         raise UserError(
             f"could not download {destination.name} from {url} ({error}). "
             f"Download it on a machine with network access and place it at {destination}"

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
+from bench.atomic import atomic_write
 from bench.errors import UserError
 from bench.log import logger
 
@@ -105,10 +105,8 @@ def _check_layout(root: Path) -> None:
 
 
 def _write_atomically(payload: dict, destination: Path) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=destination.parent, suffix=".part", delete=False) as tmp:
-        torch.save(payload, tmp)
-    os.replace(tmp.name, destination)
+    with atomic_write(destination) as file:
+        torch.save(payload, file)
 
 
 def load_image_folder(root: str | Path, cache_dir: str | Path, size: int = 32) -> FolderImages:

@@ -14,6 +14,7 @@ import os
 import sys
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from typing import Callable
 
 from bench.errors import UserError, unknown_choice
 from bench.log import logger
@@ -21,8 +22,17 @@ from bench.log import logger
 from .base import Domain
 from .checks import check_adapter_class
 
+# The built-in domains, imported only when used.
+BUILTIN: dict[str, str] = {
+    "tabular": "domains.tabular:TabularDomain",
+    "images": "domains.images:ImageDomain",
+    "speech": "domains.speech:SpeechDomain",
+    "signals": "domains.signals:SignalsDomain",
+}
 ENTRY_POINT_GROUP = "imix_bench.domains"
 GUIDE = "docs/adding-a-domain.md"
+# Checks an adapter class, raising UserError naming it; the bench passes one that adds its own rules.
+Check = Callable[[type, str], None]
 REGISTERED_ORIGIN = "registered in this process"
 _REGISTERED: dict[str, type[Domain]] = {}  # bench.api.register_domain: adapters defined in a notebook or script
 
@@ -52,8 +62,6 @@ def entry_point_sources() -> list[DomainSource]:
 
 def available_sources() -> dict[str, DomainSource]:
     """Every adapter known by name; built-in names win over announced ones."""
-    from . import BUILTIN  # the package's own list, kept in domains/__init__.py
-
     sources = {name: DomainSource(name, target, "builtin") for name, target in BUILTIN.items()}
     for name, cls in _REGISTERED.items():
         sources[name] = DomainSource(name, f"{cls.__module__}:{cls.__qualname__}", REGISTERED_ORIGIN)
@@ -77,7 +85,7 @@ def find_source(spec: str) -> DomainSource:
     return sources[spec]
 
 
-def import_source(source: DomainSource) -> type[Domain]:
+def import_source(source: DomainSource, check: Check = check_adapter_class) -> type[Domain]:
     """Import and check the adapter class; every failure is a UserError naming the adapter."""
     if source.origin == REGISTERED_ORIGIN:
         return _REGISTERED[source.name]
@@ -99,7 +107,7 @@ def import_source(source: DomainSource) -> type[Domain]:
                        if isinstance(v, type) and issubclass(v, Domain) and v is not Domain)
         raise UserError(f"{source.label}: module {module_name!r} has no attribute {attribute!r}; "
                         f"the Domain subclasses it defines: {', '.join(found) or 'none'}.") from None
-    check_adapter_class(cls, source.label)
+    check(cls, source.label)
     return cls
 
 
@@ -120,18 +128,16 @@ def _import_hint(error: Exception, module_name: str) -> str:
     return "Fix the error in the adapter's module."
 
 
-def domain_class(spec: str) -> type[Domain]:
-    """The checked adapter class for a ``--domain`` value."""
-    return import_source(find_source(spec))
+def domain_class(spec: str, check: Check = check_adapter_class) -> type[Domain]:
+    """The checked adapter class for a ``--domain`` value (``check``: see ``bench.adapters``)."""
+    return import_source(find_source(spec), check)
 
 
-def register(name: str, cls: type[Domain]) -> None:
+def register(name: str, cls: type[Domain], check: Check = check_adapter_class) -> None:
     """Make an adapter class known by name in this process (checked now, like any other adapter)."""
-    from . import BUILTIN
-
     if name in BUILTIN:
         raise UserError(f"{name!r} is a built-in domain; register your adapter under another name.")
     if not isinstance(cls, type) or not issubclass(cls, Domain):
         raise UserError(f"register_domain({name!r}, ...) takes a domains.Domain subclass, got {cls!r}.")
-    check_adapter_class(cls, f"domain adapter {name!r} ({REGISTERED_ORIGIN})")
+    check(cls, f"domain adapter {name!r} ({REGISTERED_ORIGIN})")
     _REGISTERED[name] = cls

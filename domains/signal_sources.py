@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.atomic import atomic_write
 from bench.errors import UserError
 from bench.log import logger
 
@@ -64,10 +65,8 @@ def mnist1d_arrays(num_samples: int, root: str) -> SignalArrays:
     else:
         arrays = _generate_mnist1d(num_samples)
         try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            partial = cache.with_suffix(".partial.npz")
-            np.savez(partial, **arrays)
-            os.replace(partial, cache)
+            with atomic_write(cache) as file:
+                np.savez(file, **arrays)
         except OSError as error:  # a read-only root only costs a regeneration next time
             logger.debug("could not cache MNIST-1D at %s: %s", cache, error)
     as_signals = lambda a: a.astype(np.float32)[:, None, :]

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from bench.atomic import atomic_write
 from bench.errors import UserError
 from bench.log import logger
 
@@ -298,9 +299,6 @@ def espeak_keywords(root: str) -> ClipSet:
     cache = Path(root) / "speech" / f"espeak-keywords-v{SYNTH_CACHE_VERSION}-{SYNTH_PER_WORD}.pt"
     stored = _read_synth_cache(cache) if cache.is_file() else None
     if stored is None:
-        import os
-        import tempfile
-
         import torchaudio.functional as AF
 
         from .audio_io import loudest_window
@@ -311,10 +309,8 @@ def espeak_keywords(root: str) -> ClipSet:
         waves = to_int16(AF.resample(waves, rate, SAMPLE_RATE)[:, :SAMPLE_RATE])
         labels = torch.as_tensor([synth.WORDS.index(u.word) for u in plan])
         is_test = torch.as_tensor([u.test for u in plan])
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=cache.parent, suffix=".part", delete=False) as tmp:
-            torch.save({"x": waves, "y": labels, "test": is_test, "voices": [u.voice for u in plan]}, tmp)
-        os.replace(tmp.name, cache)  # a cache is complete or absent, never half-written
+        with atomic_write(cache) as file:  # a cache is complete or absent, never half-written
+            torch.save({"x": waves, "y": labels, "test": is_test, "voices": [u.voice for u in plan]}, file)
         logger.info("synthesised %d eSpeak NG clips, cached at %s", len(plan), cache)
         stored = torch.load(cache, weights_only=True)
     digest = hashlib.sha256(cache.read_bytes()).hexdigest()[:16]

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.atomic import atomic_write
 from bench.errors import UserError
 from bench.log import logger
 
@@ -181,7 +182,8 @@ def higgs_arrays(path: str | None, root: str) -> np.ndarray:
     if values.shape[1] != 29:
         raise UserError(f"{path} has {values.shape[1]} columns; HIGGS has a label and 28 features (29).")
     if Path(path) == Path(root) / "higgs" / "HIGGS.csv.gz":
-        np.save(cache, values)
+        with atomic_write(cache) as file:  # complete or absent: a half-written cache would be loaded next time
+            np.save(file, values)
     return values
 
 

@@ -10,6 +10,7 @@ import torch
 import bench.api as api
 import bench.evaluation
 from bench.cli import main
+from domains import registry
 from conftest import REPO
 
 
@@ -22,6 +23,7 @@ def test_the_examples_in_docs_api_md_run(tmp_path, monkeypatch):
     assert len(blocks) == 6
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("IMIX_BENCH_DATA", str(tmp_path / "data-root"))
+    monkeypatch.setattr(registry, "_REGISTERED", {})  # register_domain("blobs") must not outlive this test
     namespace: dict = {"__name__": "docs_api"}
     for block in blocks:
         exec(compile(block, "docs/api.md", "exec"), namespace)

@@ -1,6 +1,9 @@
-"""Per method and mixing (baseline, i-MixUp, i-CutMix): probe and kNN accuracy, images/s.
+"""Per method and mixing (baseline, i-MixUp, i-CutMix): probe and kNN accuracy side by side, and images/s.
 
-`python -m bench table` pools MixUp and CutMix runs as "i-Mix"; this splits them.
+`python -m bench table --results results/images/runs.jsonl` keeps MixUp and CutMix apart too (one
+row per mixing, the CutMix row marked "(cutmix)", each i-Mix arm against the baseline of the same
+seeds, with the paired gain, its 95% interval and p), but shows one metric per table and no
+throughput; this prints both metrics and the pretraining images/s of every arm in one table.
 Run from the repository root: python results/images/summary.py [results/images/runs.jsonl]
 """
 

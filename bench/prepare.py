@@ -1,0 +1,63 @@
+"""From settings to a resolved RunConfig and a constructed adapter: the one path that `bench run`,
+`bench suite` and the Python API share (``bench.api.prepare``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .adapters import adapter_class
+from .config import FIELD_NAMES, RunConfig, resolve
+from .errors import UserError
+from .flags import Parser
+
+# Settings that are encoder options rather than RunConfig fields (flags --width, --depth, ...).
+ENCODER_SETTINGS = ("width", "depth", "pieces", "scale", "stem_stride")
+# RunConfig fields that are not settings a caller gives.
+_NOT_SETTINGS = {"encoder_options", "domain_options"}
+
+
+def domain_options(domain: str | type) -> dict[str, Any]:
+    """The domain's own settings (its ``bench run --domain NAME --help`` flags) with their defaults."""
+    parser = Parser(prog="bench run", add_help=False)
+    group = parser.add_argument_group()
+    adapter_class(domain).add_arguments(group)
+    defaults = vars(parser.parse_args([]))
+    return {action.dest: defaults[action.dest] for action in group._group_actions}
+
+
+def later_options(domain: str | type) -> dict[str, Any]:
+    """Domain flags added after records existed (the --dataset hf flags), with their defaults: the
+    recorded config leaves them out at those defaults, so earlier records keep their config keys."""
+    parser = Parser(prog="bench run", add_help=False)
+    group = parser.add_argument_group()
+    adapter_class(domain).add_arguments(group)
+    return {a.dest: a.default for a in group._group_actions if getattr(a, "omit_at_default", False)}
+
+
+def prepare(domain: str | type = "tabular", method: str = "simclr", imix: bool | None = None,
+            **settings: Any) -> tuple[RunConfig, Any]:
+    """The resolved config and the domain adapter of a run, without running it."""
+    cls = adapter_class(domain)
+    options = domain_options(cls)
+    run_fields = FIELD_NAMES - _NOT_SETTINGS
+    unknown = sorted(set(settings) - run_fields - set(ENCODER_SETTINGS) - set(options))
+    if unknown:
+        raise UserError(f"unknown setting {', '.join(unknown)} for the {cls.name} domain; settings are the "
+                        f"`bench run` flags with underscores: {', '.join(sorted(run_fields | set(ENCODER_SETTINGS)))}; "
+                        f"and this domain's: {', '.join(sorted(options)) or 'none'}.")
+    dataset = settings.get("dataset") or next(iter(cls.datasets))
+    for name, value in cls.option_defaults(dataset).items():  # the dataset's own value for an unset flag
+        if settings.get(name) is None:
+            options[name] = value
+    options.update({k: v for k, v in settings.items() if k in options and v is not None})
+    adapter = cls(**options)
+    overrides = {k: v for k, v in settings.items() if k in run_fields}
+    overrides.update(domain=domain if isinstance(domain, str) else f"{cls.__module__}:{cls.__qualname__}",
+                     method=method, imix=imix)
+    encoder_options = {k: settings[k] for k in ENCODER_SETTINGS if settings.get(k) is not None}
+    overrides["encoder_options"] = encoder_options or None  # None: the domain's default options apply
+    later = later_options(cls)
+    overrides["domain_options"] = {k: v for k, v in options.items() if not (k in later and v == later[k])}
+    dataset = settings.get("dataset") or adapter.default_dataset
+    return resolve(overrides, adapter.defaults(dataset)), adapter

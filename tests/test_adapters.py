@@ -70,11 +70,19 @@ def test_entry_point_adapter_is_listed_with_its_origin_and_runs(user_folder, tmp
 def test_entry_point_cannot_shadow_a_builtin(user_folder, monkeypatch):
     from domains import registry
 
+    module = write_module(user_folder, TOY)
     info = user_folder / "shadow-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: shadow\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[imix_bench.domains]\ntabular = somewhere:Else\n")
-    assert registry.available_sources()["tabular"].origin == "builtin"
+    (info / "entry_points.txt").write_text(f"[imix_bench.domains]\ntabular = somewhere:Else\ntoy = {module}:ToyDomain\n")
+    warnings = []
+    monkeypatch.setattr(registry.logger, "warning", lambda text, *args: warnings.append(text % args))
+    sources = registry.available_sources()
+    assert sources["tabular"].origin == "builtin"
+    # the same distribution's other adapter is read, so the shadowing entry point was seen and refused
+    assert (sources["toy"].target, sources["toy"].origin) == (f"{module}:ToyDomain", "entry point from distribution shadow 1.0")
+    assert warnings == ["domain adapter 'tabular' (somewhere:Else, entry point from distribution shadow 1.0) is shadowed "
+                        "by domain adapter 'tabular' (domains.tabular:TabularDomain, builtin); reach it with --domain somewhere:Else"]
 
 
 BROKEN = [

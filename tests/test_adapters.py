@@ -70,11 +70,19 @@ def test_entry_point_adapter_is_listed_with_its_origin_and_runs(user_folder, tmp
 def test_entry_point_cannot_shadow_a_builtin(user_folder, monkeypatch):
     from domains import registry
 
+    module = write_module(user_folder, TOY)
     info = user_folder / "shadow-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: shadow\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[imix_bench.domains]\ntabular = somewhere:Else\n")
-    assert registry.available_sources()["tabular"].origin == "builtin"
+    (info / "entry_points.txt").write_text(f"[imix_bench.domains]\ntabular = somewhere:Else\ntoy = {module}:ToyDomain\n")
+    warnings = []
+    monkeypatch.setattr(registry.logger, "warning", lambda text, *args: warnings.append(text % args))
+    sources = registry.available_sources()
+    assert sources["tabular"].origin == "builtin"
+    # the same distribution's other adapter is read, so the shadowing entry point was seen and refused
+    assert (sources["toy"].target, sources["toy"].origin) == (f"{module}:ToyDomain", "entry point from distribution shadow 1.0")
+    assert warnings == ["domain adapter 'tabular' (somewhere:Else, entry point from distribution shadow 1.0) is shadowed "
+                        "by domain adapter 'tabular' (domains.tabular:TabularDomain, builtin); reach it with --domain somewhere:Else"]
 
 
 BROKEN = [
@@ -152,3 +160,17 @@ def test_the_guides_worked_example_runs_as_written(user_folder, tmp_path, capsys
     assert main(["run", "--domain", f"{with_encoder}:WavesDomain", "--epochs", "1", "--batch-size", "100",
                  "--width", "16", "--quiet", "--results", str(results2)]) == 0
     assert read_records(results2)[0]["encoder"] == "tinynet"
+
+
+def test_the_guides_suite_config_runs_the_worked_example(user_folder, tmp_path, capsys):
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "adding-a-domain.md").read_text()
+    (config,) = [b.split("\n", 1)[1] for b in text.split("```")[1::2] if b.startswith("toml") and "domains =" in b]
+    module = write_module(user_folder, guide_code_blocks()[0])
+    grid = tmp_path / "grid.toml"
+    grid.write_text(config.replace("waves:WavesDomain", f"{module}:WavesDomain"))
+    assert main(["suite", "--config", str(grid), "--dry-run", "--results", str(tmp_path / "runs.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "6 cells: 0 already recorded, 6 to run" in out  # simclr x {baseline, i-Mix} x 3 seeds
+    assert out.count(f"--domain {module}:WavesDomain --noise 0.05 --batch-size 100 --method simclr") == 6

@@ -109,6 +109,7 @@ def test_bad_checkpoint_and_speed_flags_exit_2_without_traceback(args, message, 
     assert message in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_a_killed_process_resumes_to_the_same_weights_as_an_uninterrupted_one(tmp_path):
     import os
     import signal

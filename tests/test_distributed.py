@@ -63,6 +63,7 @@ def two_processes(tmp_path_factory) -> tuple[list[dict], Path]:
 
 
 @pytest.mark.parametrize("case", list(dist_worker.CASES))
+@pytest.mark.slow
 def test_two_processes_equal_one_with_the_global_batch(case, two_processes):
     (rank0, rank1), _ = two_processes
     single = dist_worker.step(case, world=1, rank=0)
@@ -76,6 +77,7 @@ def test_two_processes_equal_one_with_the_global_batch(case, two_processes):
         assert torch.equal(rank0[case]["queue"], rank1[case]["queue"])
 
 
+@pytest.mark.slow
 def test_trainer_runs_sharded_and_checkpoints_every_generator(two_processes):
     (rank0, rank1), out = two_processes
     assert len(rank0["train losses"]) == 2 and rank0["train losses"] == rank1["train losses"]  # averaged
@@ -85,12 +87,14 @@ def test_trainer_runs_sharded_and_checkpoints_every_generator(two_processes):
     assert not torch.equal(saved["state"]["rng"][0]["torch"], saved["state"]["rng"][1]["torch"])
 
 
+@pytest.mark.slow
 def test_a_batch_that_does_not_split_over_the_processes_is_refused(two_processes):
     (rank0, _), _ = two_processes
     assert "does not split evenly over 2 processes" in rank0["odd batch"]
     assert "pass a multiple of 2 (e.g. 14)" in rank0["odd batch"]
 
 
+@pytest.mark.slow
 def test_torchrun_style_cli_run_writes_one_record_from_rank_0(tmp_path):
     results = tmp_path / "r.jsonl"
     argv = ["-m", "bench", "run", "--method", "simclr", "--imix", "--epochs", "1", "--data-ratio", "0.1",
@@ -102,6 +106,7 @@ def test_torchrun_style_cli_run_writes_one_record_from_rank_0(tmp_path):
     assert record["environment"]["processes"] == 2
 
 
+@pytest.mark.slow
 def test_cli_refuses_a_global_batch_that_does_not_split(tmp_path):
     argv = ["-m", "bench", "run", "--epochs", "1", "--batch-size", "33", "--data-ratio", "0.1", "--quiet",
             "--results", str(tmp_path / "r.jsonl")]
@@ -111,6 +116,7 @@ def test_cli_refuses_a_global_batch_that_does_not_split(tmp_path):
     assert not (tmp_path / "r.jsonl").exists()
 
 
+@pytest.mark.slow
 def test_suite_under_two_processes_runs_each_cell_once_over_both(tmp_path):
     results = tmp_path / "r.jsonl"
     argv = ["-m", "bench", "suite", "--domains", "tabular", "--methods", "byol", "--seeds", "1", "--data-ratios",

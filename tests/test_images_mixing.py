@@ -30,15 +30,22 @@ def test_cutmix_lam_is_the_kept_fraction_and_the_box_comes_from_the_partner(seed
 
 def test_cutmix_box_is_a_rectangle_with_the_hand_counted_area():
     x = labelled_batch(n=4, h=10, w=10)
-    mixed, mix = cutmix(x, alpha=1.0, rng=Rng.from_seed(3))
-    cut = (mixed[0, 0] != x[0, 0]) if mix.perm[0] != 0 else (mixed[1, 0] != x[1, 0])
+    mixed, mix = cutmix(x, alpha=1.0, rng=Rng.from_seed(3))  # seed 3: a 4 x 4 box, sample 0 takes sample 2's
+    assert mix.perm.tolist() == [2, 3, 1, 0]
+    cut = mixed[0, 0] != x[0, 0]
     rows, cols = cut.any(1).nonzero().squeeze(1), cut.any(0).nonzero().squeeze(1)
-    if rows.numel():
-        height, width = int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)
-        assert int(cut.sum()) == height * width  # a solid rectangle
-        assert mix.lam[0].item() == pytest.approx(1 - height * width / 100)
-    else:
-        assert mix.lam[0].item() == 1.0
+    height, width = int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)
+    assert (height, width, int(cut.sum())) == (4, 4, 16)  # a solid 4 x 4 rectangle, nothing else
+    assert (mixed[0][:, cut] == 2).all()  # the box holds the partner's pixels, in every channel
+    assert mix.lam[0].item() == pytest.approx(1 - 16 / 100)
+
+
+def test_cutmix_leaves_a_sample_paired_with_itself_unchanged():
+    x = labelled_batch(n=4, h=10, w=10)
+    mixed, mix = cutmix(x, alpha=1.0, rng=Rng.from_seed(0))  # seed 0 pairs samples 0 and 1 with themselves
+    assert mix.perm.tolist() == [0, 1, 3, 2]
+    assert torch.equal(mixed[:2], x[:2])
+    assert int((mixed[2, 0] != x[2, 0]).sum()) == round((1 - mix.lam[2].item()) * 100) > 0  # the others are cut
 
 
 def test_cutmix_rejects_inputs_without_spatial_dimensions():

@@ -60,4 +60,16 @@ def prepare(domain: str | type = "tabular", method: str = "simclr", imix: bool |
     later = later_options(cls)
     overrides["domain_options"] = {k: v for k, v in options.items() if not (k in later and v == later[k])}
     dataset = settings.get("dataset") or adapter.default_dataset
-    return resolve(overrides, adapter.defaults(dataset)), adapter
+    return resolve(overrides, checked_defaults(adapter, dataset)), adapter
+
+
+def checked_defaults(adapter: Any, dataset: str) -> dict[str, Any]:
+    """The adapter's ``defaults(dataset)``, refused with the adapter's name when a key is not a run setting."""
+    defaults = adapter.defaults(dataset)
+    unknown = sorted(set(defaults) - FIELD_NAMES)
+    if unknown:
+        raise UserError(f"the {adapter.name} domain's defaults({dataset!r}) returns {', '.join(unknown)}, which "
+                        f"{'is not a run setting' if len(unknown) == 1 else 'are not run settings'}; the keys it may "
+                        f"return are the RunConfig fields: {', '.join(sorted(FIELD_NAMES))}. Fix the adapter's "
+                        "defaults() (docs/adding-a-domain.md).")
+    return defaults

@@ -8,9 +8,11 @@ flags of the contract), and once its data is loaded (``check_adapter``: the spli
 from __future__ import annotations
 
 import argparse
+import random
 import traceback
 from typing import Any, Callable, Collection
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -179,10 +181,40 @@ def view_problems(domain: Domain, data: DomainData, device: torch.device) -> lis
                             "views stay on the batch's device")
         elif not bool(torch.isfinite(view).all()):
             problems.append(f"{what} returned NaN or infinite values")
+    if not problems:
+        problems += global_generator_problems(domain, x)
     if "cutmix" in domain.mixers and len(expected) < 2:
         problems.append(f"mixers offer cutmix, which needs inputs shaped (channels, length, ...); "
                         f"input_shape is {expected}")
     return problems
+
+
+def global_generator_problems(domain: Domain, x: Tensor) -> list[str]:
+    """Views must come from the ``rng`` they are given: a view drawn from torch's, numpy's or
+    Python's global generator shares its stream with weight initialisation, is not restored on
+    resume, and is the same on every process under torchrun. Two calls with the same ``rng`` but
+    different global seeds must agree. The global state is restored, so training is unchanged."""
+    saved = (torch.get_rng_state(), np.random.get_state(), random.getstate(),
+             torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
+    try:
+        views = []
+        for global_seed in (1, 2):
+            torch.manual_seed(global_seed)
+            np.random.seed(global_seed)
+            random.seed(global_seed)
+            views.append(domain.augment(x, Rng.from_seed(CHECK_SEED, x.device)))
+    finally:
+        torch.set_rng_state(saved[0])
+        np.random.set_state(saved[1])
+        random.setstate(saved[2])
+        if saved[3] is not None:
+            torch.cuda.set_rng_state_all(saved[3])
+    # a tolerance, not equality: some GPU kernels sum in a varying order
+    if torch.allclose(views[0], views[1], rtol=1e-4, atol=1e-4):
+        return []
+    return ["augment(x, rng) gave other views for the same rng once the global random seed changed: it draws "
+            "from torch's, numpy's or Python's global generator; draw from rng.torch (generator=rng.torch) or "
+            "rng.numpy instead"]
 
 
 def check_adapter(domain: Domain, data: DomainData, device: torch.device) -> None:

@@ -63,6 +63,11 @@ class AugmentCrops(ToyDomain):
         return x[:, :4]
 
 
+class AugmentUsesGlobalGenerator(ToyDomain):
+    def augment(self, x, rng):
+        return x + torch.randn(x.shape, device=x.device)  # no generator=rng.torch
+
+
 class AugmentDropsSamples(ToyDomain):
     def augment(self, x, rng):
         return x[1:]

@@ -92,6 +92,8 @@ BROKEN = [
     ("WrongInputShape", ["preprocess(x) returned samples shaped (8,), but load() declared input_shape (1, 8)"]),
     ("AugmentCrops", ["augment(x, rng) returned samples shaped (4,)", "input_shape (8,)"]),
     ("AugmentDropsSamples", ["augment(x, rng) returned 3 samples for a batch of 4"]),
+    ("AugmentUsesGlobalGenerator", ["augment(x, rng) gave other views for the same rng", "global generator",
+                                    "generator=rng.torch"]),
     ("AugmentRaises", ["augment(x, rng) raised RuntimeError", "user_adapter_", "stored samples shaped (4, 8)"]),
     ("CutMixOnVectors", ["cutmix, which needs inputs shaped (channels, length, ...); input_shape is (8,)"]),
     ("UnknownEncoder", ["default_encoder 'transformer-xl' is not a registered encoder", "register_encoder"]),

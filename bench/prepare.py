@@ -9,10 +9,10 @@ from typing import Any
 from .adapters import adapter_class
 from .config import FIELD_NAMES, RunConfig, resolve
 from .errors import UserError
-from .flags import Parser
+from .flags import ENCODER_FLAGS, Parser
 
-# Settings that are encoder options rather than RunConfig fields (flags --width, --depth, ...).
-ENCODER_SETTINGS = ("width", "depth", "pieces", "scale", "stem_stride")
+# Settings that are encoder options rather than RunConfig fields: the run command's encoder flags.
+ENCODER_SETTINGS = ENCODER_FLAGS
 # RunConfig fields that are not settings a caller gives.
 _NOT_SETTINGS = {"encoder_options", "domain_options"}
 

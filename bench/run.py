@@ -158,7 +158,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         "probe": {"kind": cfg.probe, **probe.to_dict()},
         "knn": {"accuracy": knn, "k": min(200, len(data.train)), "temperature": 0.1},
         "raw_probe": raw,
-        "train_seconds": stats.seconds,
+        "train_seconds": stats.seconds,  # every process that trained this run, resumed ones included
+        "resumed_at_epoch": stats.resumed_at_epoch,  # None: one process; else wall_seconds is the last one's
         "load_seconds": load_seconds,
         **evaluator.seconds,  # feature_seconds, knn_seconds, probe_seconds (the monitor's included)
         "samples_per_second": stats.samples_per_second,

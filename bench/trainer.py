@@ -46,6 +46,9 @@ class TrainStats:
     monitor: list[dict[str, Any]] = field(default_factory=list)  # what on_epoch_end returned
     batch_size: int = 0  # the global batch used: --batch-size clamped to the pretraining split
     lr: float = 0.0  # the peak learning rate: --lr scaled by that batch
+    # The epoch a resumed run continued after (None: trained in one process). `seconds` then
+    # includes the earlier processes' training; the record's wall and evaluation times do not.
+    resumed_at_epoch: int | None = None
 
     @property
     def samples_per_second(self) -> float:
@@ -285,5 +288,6 @@ def resume(state: TrainingState, path, key: str, epochs: int, rank: int, world: 
         raise
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError) as error:
         raise broken_state(path, f"{type(error).__name__}: {error}") from None
+    state.stats.resumed_at_epoch = state.epoch
     if distributed.is_main():
         logger.info("resumed from %s after epoch %d of %d", path, state.epoch, epochs)

@@ -202,6 +202,8 @@ def test_suite_resumes_a_cell_from_its_checkpoint_and_removes_it_once_recorded(t
     first = read_records(elsewhere)[0]
     # not trained again: the training time is the checkpointed run's, to the last digit
     assert resumed["loss_curve"] == first["loss_curve"] and resumed["train_seconds"] == first["train_seconds"]
+    # the record says its wall time is the resuming process's alone (shorter than the training it reports)
+    assert resumed["resumed_at_epoch"] == 1 and first["resumed_at_epoch"] is None
     assert list(checkpoint_folder(str(results)).glob("*")) == []  # the records are what the suite keeps
 
 
@@ -218,6 +220,22 @@ def test_dry_run_estimates_from_separate_timing_records(tmp_path, capsys):
     assert main([*base, *real, "--estimate-from", str(timing)]) == 0
     out = capsys.readouterr().out
     assert "2 cells: 0 already recorded, 2 to run, about" in out and out.count("~?") == 0
+
+
+def test_a_resumed_record_gives_no_estimate(tmp_path):
+    """Its wall time covers only the resuming process, so wall - train would be a negative 'fixed' cost."""
+    from bench.suite import estimate_seconds
+
+    config = _write_config(tmp_path)
+    cell = expand_grid(preset=None, config=load_config_file(config), domains=None, datasets=None,
+                       methods=["simclr"], seeds=1, mixes=None, data_ratios=None, cli={}).cells[0]
+    whole = {"config": cell.cfg.to_dict(), "wall_seconds": 30.0, "train_seconds": 20.0, "resumed_at_epoch": None}
+    assert estimate_seconds(cell, [whole]) == 30.0  # 10 s fixed + 20 s training at the same length
+    resumed = {**whole, "wall_seconds": 12.0, "resumed_at_epoch": 1}
+    assert estimate_seconds(cell, [resumed]) is None
+    older = {**whole, "wall_seconds": 12.0, "resumed_at_epoch": None}
+    del older["resumed_at_epoch"]  # written before the field existed: caught by wall < train
+    assert estimate_seconds(cell, [older, whole]) == 30.0
 
 
 def test_seeds_flag_takes_a_count_or_an_explicit_list(capsys):

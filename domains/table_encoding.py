@@ -18,8 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .base import Split
-from .kit import encode_labels
-from .table_sources import RawTable
+from .kit import LabelledTable, encode_labels
 
 
 @dataclass
@@ -31,7 +30,7 @@ class EncodedTable:
     info: dict
 
 
-def encode_table(table: RawTable, passthrough: list | None = None) -> EncodedTable:
+def encode_table(table: LabelledTable, passthrough: list | None = None) -> EncodedTable:
     """``passthrough`` columns (e.g. CoverType's binary indicators) are kept as they are."""
     # Text column names throughout: scikit-learn reads integer names as positions.
     label = str(table.label)

@@ -6,7 +6,6 @@ Fitting (scaling, one-hot codes) happens in ``table_encoding`` on the training s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ from bench.atomic import atomic_write
 from bench.errors import UserError
 
 from .download import fetch
-from .kit import drop_missing_labels, label_column, read_table, stratified_split
+from .kit import LabelledTable, read_table
 
 COVTYPE_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/covtype/covtype.data.gz"
 HIGGS_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/00280/HIGGS.csv.gz"
@@ -25,46 +24,7 @@ HIGGS_TEST_ROWS = 500_000
 HIGGS_SUBSETS = {"higgs": None, "higgs100k": 100_000, "higgs1m": 1_000_000}
 
 
-@dataclass
-class RawTable:
-    """A table split in two, before any fitting."""
-
-    train: pd.DataFrame
-    test: pd.DataFrame
-    label: str | int
-    info: dict
-
-
-def csv_table(path: str | None, label: str | None, *, header: bool, test_path: str | None, test_size: float,
-              test_last: int | None, seed: int) -> RawTable:
-    """Any table with a label column; the test split is a second file (--test-data), the last rows
-    (--test-last), or a seeded stratified fraction (--test-size)."""
-    if path is None:
-        raise UserError("--dataset csv needs --data PATH (a CSV or Parquet file) and --label COLUMN.")
-    frame = read_table(path, header)
-    column = label_column(frame, label, path)
-    frame, dropped = drop_missing_labels(frame, column, path)
-    if test_path is not None:
-        test = read_table(test_path, header)
-        if column not in test.columns:
-            raise UserError(f"the test file {test_path} has no label column {column!r}.")
-        train, rule = frame, f"test file {test_path}"
-        test, dropped_test = drop_missing_labels(test, column, test_path)
-        dropped += dropped_test
-    elif test_last is not None:
-        if not 0 < test_last < len(frame):
-            raise UserError(f"--test-last must be between 1 and {len(frame) - 1} rows, got {test_last}.")
-        train, test, rule = frame.iloc[:-test_last], frame.iloc[-test_last:], f"last {test_last} rows"
-    else:
-        rows, test_rows, rule = stratified_split(frame[column].to_numpy(), test_size, seed)
-        train, test = frame.iloc[rows], frame.iloc[test_rows]
-    info = {"source": str(path), "test_split": rule}
-    if dropped:
-        info["dropped_rows_missing_label"] = dropped
-    return RawTable(train, test, column, info)
-
-
-def covtype_table(path: str | None, root: str) -> RawTable:
+def covtype_table(path: str | None, root: str) -> LabelledTable:
     """Forest CoverType: the first 15,120 rows train, the remaining 565,892 test."""
     if path is None:
         path = fetch(COVTYPE_URL, Path(root) / "covtype" / "covtype.data.gz", "pass --data PATH/covtype.data.gz")
@@ -72,7 +32,7 @@ def covtype_table(path: str | None, root: str) -> RawTable:
     if frame.shape[1] != 55:
         raise UserError(f"{path} has {frame.shape[1]} columns; covtype.data has 54 features and the label (55).")
     frame[54] = frame[54] - 1  # cover types 1..7 -> 0..6
-    return RawTable(
+    return LabelledTable(
         frame.iloc[:COVTYPE_TRAIN_ROWS], frame.iloc[COVTYPE_TRAIN_ROWS:], 54,
         {"source": str(path), "test_split": f"rows after the first {COVTYPE_TRAIN_ROWS}"},
     )
@@ -94,7 +54,7 @@ def higgs_arrays(path: str | None, root: str) -> np.ndarray:
     return values
 
 
-def higgs_table(dataset: str, path: str | None, root: str, features: str) -> RawTable:
+def higgs_table(dataset: str, path: str | None, root: str, features: str) -> LabelledTable:
     """HIGGS: the last 500,000 rows test; higgs100k/higgs1m are fixed subsets of the rest.
 
     The subset is drawn as the official ``tabular.higgs`` draws its 100k rows:
@@ -111,13 +71,13 @@ def higgs_table(dataset: str, path: str | None, root: str, features: str) -> Raw
         train = train[keep]
     n_features = 21 if features == "low" else 28
     columns = list(range(n_features + 1))
-    return RawTable(
+    return LabelledTable(
         pd.DataFrame(np.asarray(train)[:, columns]), pd.DataFrame(np.asarray(test)[:, columns]), 0,
         {"source": str(path or "download"), "test_split": f"last {n_test} rows", "features": features},
     )
 
 
-def hf_table(source: str | None, options: dict) -> tuple[RawTable, str]:
+def hf_table(source: str | None, options: dict) -> tuple[LabelledTable, str]:
     """A Hugging Face dataset of scalar columns as a raw table (the table encoder fits it later);
     ClassLabel codes become their names, so classes read as in a CSV."""
     from . import hf_source as hf
@@ -147,4 +107,4 @@ def hf_table(source: str | None, options: dict) -> tuple[RawTable, str]:
         return table
 
     info = {**splits.info, "label_column": label, "feature_columns": columns}
-    return RawTable(frame(splits.train), frame(splits.test), label, info), splits.name
+    return LabelledTable(frame(splits.train), frame(splits.test), label, info), splits.name

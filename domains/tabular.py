@@ -13,15 +13,16 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from bench.errors import UserError
 from bench.rng import Rng
 
 from .base import DataRequest, Domain, DomainData, Split
 from .table_encoding import encode_table
 from .hf_source import DESCRIPTION as HF_DESCRIPTION, hf_options
-from .kit import Standardiser, stratified_split
+from .kit import Standardiser, labelled_table, stratified_split
 from .kit.flags import FILE_FLAGS
 from .options import Option
-from .table_sources import HIGGS_SUBSETS, covtype_table, csv_table, hf_table, higgs_table
+from .table_sources import HIGGS_SUBSETS, covtype_table, hf_table, higgs_table
 
 EMBEDDED_SPLIT_SEED = 0  # fixed, so every run seed of the embedded set sees the same split
 
@@ -100,8 +101,9 @@ class TabularDomain(Domain):
             table = higgs_table(request.dataset, request.path, request.root, o["higgs_features"])
             passthrough = []
         else:
-            table = csv_table(request.path, o["label"], header=o["header"], test_path=o["test_data"],
-                              test_size=o["test_size"], test_last=o["test_last"], seed=request.seed)
+            if request.path is None:
+                raise UserError("--dataset csv needs --data PATH (a CSV or Parquet file) and --label COLUMN.")
+            table = labelled_table(request.path, o, request.seed)
             passthrough = []
         encoded = encode_table(table, passthrough)
         if request.dataset == "covtype":

@@ -1,7 +1,8 @@
 """A small kit for adapters that read files: each piece is one idea, with one meaning in every domain.
 
-* ``read_table`` (CSV, TSV, Parquet), ``label_column`` (by name or position; ``label`` by default)
-  and ``drop_missing_labels``; ``read_array`` and ``read_npz`` for NumPy files;
+* ``labelled_table``: a table file split into train and test by the file flags (``kit.flags``),
+  from ``read_table`` (CSV, TSV, Parquet), ``label_column`` (by name or position; ``label`` by
+  default) and ``drop_missing_labels``; ``read_array`` and ``read_npz`` for NumPy files;
 * ``encode_labels``: class indices in sorted label order, fitted on the training split;
 * ``stratified_split``: a seeded held-out fraction of every class;
 * ``Standardiser``: z-scores with statistics of the training split only;
@@ -17,7 +18,7 @@ from .cache import cached
 from .labels import EncodedLabels, encode_labels
 from .scaling import Standardiser
 from .split import stratified_split
-from .tables import drop_missing_labels, label_column, read_table
+from .tables import LabelledTable, drop_missing_labels, label_column, labelled_table, read_table
 
-__all__ = ["EncodedLabels", "Standardiser", "cached", "drop_missing_labels", "encode_labels", "label_column",
-           "read_array", "read_npz", "read_table", "stratified_split"]
+__all__ = ["EncodedLabels", "LabelledTable", "Standardiser", "cached", "drop_missing_labels", "encode_labels",
+           "label_column", "labelled_table", "read_array", "read_npz", "read_table", "stratified_split"]

@@ -6,7 +6,9 @@ column name or a 0-based position (negative from the end), by default the column
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,9 +16,53 @@ import pandas as pd
 from bench.errors import UserError
 from bench.log import logger
 
+from .split import stratified_split
 
-def read_table(path: str | Path, header: bool = True) -> pd.DataFrame:
+
+@dataclass
+class LabelledTable:
+    """A table split in two, before any fitting; ``info`` says where it came from and how it was split."""
+
+    train: pd.DataFrame
+    test: pd.DataFrame
+    label: str | int
+    info: dict
+
+
+def labelled_table(path: str | None, options: dict[str, Any], seed: int) -> LabelledTable:
+    """A table file with a label column, split by the file flags (``kit.flags.FILE_FLAGS``): the test
+    split is a second file (``test_data``), the last rows (``test_last``, where the adapter offers
+    it), or a seeded stratified fraction (``test_size``, seeded by the run's ``seed``)."""
+    if path is None:
+        raise UserError("--data PATH is needed: a CSV or Parquet file (and --label COLUMN).")
+    header, test_path, test_last = options["header"], options.get("test_data"), options.get("test_last")
+    frame = read_table(path, header)
+    column = label_column(frame, options.get("label"), path)
+    frame, dropped = drop_missing_labels(frame, column, path)
+    if test_path is not None:
+        test = read_table(test_path, header)
+        if column not in test.columns:
+            raise UserError(f"the test file {test_path} has no label column {column!r}.")
+        train, rule = frame, f"test file {test_path}"
+        test, dropped_test = drop_missing_labels(test, column, test_path)
+        dropped += dropped_test
+    elif test_last is not None:
+        if not 0 < test_last < len(frame):
+            raise UserError(f"--test-last must be between 1 and {len(frame) - 1} rows, got {test_last}.")
+        train, test, rule = frame.iloc[:-test_last], frame.iloc[-test_last:], f"last {test_last} rows"
+    else:
+        rows, test_rows, rule = stratified_split(frame[column].to_numpy(), options["test_size"], seed)
+        train, test = frame.iloc[rows], frame.iloc[test_rows]
+    info = {"source": str(path), "test_split": rule}
+    if dropped:
+        info["dropped_rows_missing_label"] = dropped
+    return LabelledTable(train, test, column, info)
+
+
+def read_table(path: str | Path | None, header: bool = True) -> pd.DataFrame:
     """Read a CSV (any compression pandas knows) or Parquet file."""
+    if path is None:
+        raise UserError("--data PATH is needed: a CSV or Parquet file.")
     path = Path(path)
     if not path.exists():
         raise UserError(f"no such file: {path}. Pass --data with the path of a CSV or Parquet file.")

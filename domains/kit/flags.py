@@ -15,6 +15,7 @@ FILE_FLAGS = (
            flag="--no-header"),
     Option("test_data", help="a second file, read like --data (same kind, same label column), as the test split"),
     Option("test_size", float, 0.2, "the test fraction held out when neither the data nor --test-data gives a "
-           "test split: the same fraction of every class that has 2+ rows, drawn with the run's --seed",
+           "test split: the same fraction of every class that has 2+ rows, drawn with the run's --seed "
+           "(--dataset hf: with --split-seed)",
            valid=lambda f: 0 < f < 1, valid_text="(0, 1)"),
 )

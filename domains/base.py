@@ -23,6 +23,8 @@ from torch import Tensor
 
 from bench.rng import Rng
 
+from .options import Option, fill, unique
+
 
 @dataclass
 class Split:
@@ -71,14 +73,28 @@ class Domain:
     # True where the official linear evaluation trains on a random view (CIFAR: crop + flip);
     # then `--probe official` runs the backbone on linear_eval_view every batch.
     linear_eval_augments: ClassVar[bool] = False
+    # This domain's own settings, each declared once (domains/options.py); their values arrive in
+    # self.options. The first declaration of a name wins.
+    flags: ClassVar[tuple[Option, ...]] = ()
 
     def __init__(self, **options: Any) -> None:
-        """``options`` hold the values of the flags this domain added in ``add_arguments``."""
+        """``self.options``: every declared flag's value, at its default unless given (a misspelt name is
+        refused). An adapter that adds flags by overriding ``add_arguments`` gets ``options`` as given."""
+        if type(self).add_arguments.__func__ is Domain.add_arguments.__func__:
+            options = fill(self.declared(), options, getattr(self, "name", type(self).__name__))
         self.options = options
 
     @classmethod
+    def declared(cls) -> dict[str, Option]:
+        """This domain's own settings by name."""
+        return unique(cls.flags)
+
+    @classmethod
     def add_arguments(cls, group: argparse._ArgumentGroup) -> None:
-        """Add this domain's own command-line flags (shown by ``bench run --domain X --help``)."""
+        """Add this domain's own command-line flags (shown by ``bench run --domain X --help``): by default
+        those declared in ``flags``. Overriding it (argparse's ``group.add_argument``) still works."""
+        for option in cls.declared().values():
+            option.add_to(group)
 
     @property
     def default_dataset(self) -> str:

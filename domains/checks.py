@@ -20,6 +20,7 @@ from bench.errors import UserError
 from bench.rng import Rng
 
 from .base import Domain, DomainData, Split
+from .options import Option
 
 GUIDE = "docs/adding-a-domain.md"
 CHECK_BATCH = 4
@@ -70,6 +71,9 @@ def class_problems(cls: type[Domain], mixers: Collection[str] | None = None) -> 
     if unknown or not mixers:
         problems.append(f"class attribute `mixers` must be a non-empty tuple of "
                         f"{', '.join(known) if known is not None else 'mixer names'}; got {mixers!r}")
+    flags = getattr(cls, "flags", ())
+    if not isinstance(flags, (tuple, list)) or not all(isinstance(f, Option) for f in flags):
+        problems.append(f"class attribute `flags` must be a tuple of domains.Option; got {flags!r}")
     if cls.load is Domain.load:
         problems.append("it does not define load(self, request) -> DomainData")
     return problems

@@ -17,7 +17,6 @@ split is held out (``--test-size``, ``--split-seed``), the same for every run se
 
 from __future__ import annotations
 
-import argparse
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,42 +26,42 @@ import numpy as np
 
 from bench.errors import UserError
 
+from .options import Option
+
 DESCRIPTION = ("a Hugging Face dataset: --data NAME_OR_PATH (a Hub name, a local folder or file that "
                "load_dataset reads, or a save_to_disk folder); --hf-config, --train-split, --test-split")
 
 
-def add_hf_arguments(group: argparse._ArgumentGroup, columns: tuple[str, ...] = ()) -> None:
-    """The --dataset hf flags; a flag the domain already has (--label, --test-size) is kept as it is.
+# The --dataset hf flags, added to every domain after records existed: at their defaults they are
+# left out of the recorded config (later=True), so earlier runs keep their config keys.
+_HF_FLAGS = (
+    Option("hf_config", help="hf: the dataset's configuration (subset) name, e.g. v0.01", later=True),
+    Option("train_split", help="hf: the split to train on (default: train, or the dataset's only split)", later=True),
+    Option("test_split", help="hf: the split to test on (default: test if the dataset has one, else a seeded "
+                              "stratified --test-size fraction of the training split)", later=True),
+    Option("test_size", float, 0.2, "hf/arrays/csv without a test split: the held-out fraction per class",
+           later=True),
+    Option("split_seed", int, 0, "hf: seed of that held-out split (fixed, so every run seed sees the same split)",
+           later=True),
+    Option("label", help="the label column (hf default: the ClassLabel column, else 'label')", later=True),
+)
+_HF_COLUMNS = {
+    "image": Option("image_column", help="hf: the image column (default: the Image feature)", later=True),
+    "audio": Option("audio_column", help="hf: the audio column (default: the Audio feature)", later=True),
+    "features": Option("feature_columns", help="hf: comma-separated feature columns (default: every scalar "
+                                               "column but the label)", later=True),
+    "signal": Option("signal_column", help="hf: the column of sequences (default: the first list-of-numbers "
+                                           "column; without one, the scalar columns of a row form the sequence)",
+                     later=True),
+}
+
+
+def hf_options(*columns: str) -> tuple[Option, ...]:
+    """The --dataset hf flags, to list after a domain's own (a name the domain declares keeps its meaning).
 
     ``columns`` names the column flags this domain uses: "image", "audio", "features", "signal".
     """
-    have = group._option_string_actions  # shared with the parser: the flags added so far
-
-    def add(flag: str, **kwargs: Any) -> None:
-        if flag not in have:
-            # Added to every domain after records existed: at its default it is left out of the
-            # recorded config, so earlier runs keep their config keys (bench suite skips them).
-            group.add_argument(flag, **kwargs).omit_at_default = True
-
-    add("--hf-config", help="hf: the dataset's configuration (subset) name, e.g. v0.01")
-    add("--train-split", help="hf: the split to train on (default: train, or the dataset's only split)")
-    add("--test-split", help="hf: the split to test on (default: test if the dataset has one, else a "
-                             "seeded stratified --test-size fraction of the training split)")
-    add("--test-size", type=float, default=0.2,
-        help="hf/arrays/csv without a test split: the held-out fraction per class (default 0.2)")
-    add("--split-seed", type=int, default=0,
-        help="hf: seed of that held-out split (fixed, so every run seed sees the same split)")
-    add("--label", help="the label column (hf default: the ClassLabel column, else 'label')")
-    if "image" in columns:
-        add("--image-column", help="hf: the image column (default: the Image feature)")
-    if "audio" in columns:
-        add("--audio-column", help="hf: the audio column (default: the Audio feature)")
-    if "features" in columns:
-        add("--feature-columns", help="hf: comma-separated feature columns (default: every scalar column "
-                                      "but the label)")
-    if "signal" in columns:
-        add("--signal-column", help="hf: the column of sequences (default: the first list-of-numbers column; "
-                                    "without one, the scalar columns of a row form the sequence)")
+    return (*_HF_FLAGS, *(_HF_COLUMNS[c] for c in columns))
 
 
 @dataclass

@@ -8,7 +8,6 @@ Normalisation statistics are the per-channel mean and std of the training split.
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 import torch
@@ -20,8 +19,9 @@ from bench.rng import Rng
 from .base import DataRequest, Domain, DomainData, Split
 from .image_augment import ViewRecipe, pad_crop_flip, random_views, to_unit_float
 from .image_folder import load_image_folder
-from .hf_source import DESCRIPTION as HF_DESCRIPTION, add_hf_arguments
+from .hf_source import DESCRIPTION as HF_DESCRIPTION, hf_options
 from .image_sources import CIFAR, ImageSet, cifar, digits, hf_images
+from .options import Option
 
 
 def channel_stats(x: Tensor, chunk: int = 4096) -> tuple[Tensor, Tensor]:
@@ -67,29 +67,22 @@ class ImageDomain(Domain):
     mixers = ("mixup", "cutmix")
     linear_eval_augments = True  # the official linear evaluation pads, crops and flips (main_lincls.py)
 
-    @classmethod
-    def add_arguments(cls, group: argparse._ArgumentGroup) -> None:
-        # Named --class-ratio before; that name stays as an alias (and the stored key stays
-        # class_ratio, so earlier records and config files still match). The official code's
-        # --class-ratio drops whole classes instead: that is --pretrain-classes.
-        group.add_argument("--per-class-ratio", "--class-ratio", dest="class_ratio", type=float, default=1.0,
-                           help="keep a seeded fraction of each class's training images (stratified; "
-                                "the probe trains on the same images; the test split stays whole). "
-                                "Not the official --class-ratio: that is --pretrain-classes")
-        group.add_argument("--image-size", type=int, default=32,
-                           help="side of the square views; imagefolder images are resized and centre-cropped "
-                                "to it once, when decoded (default 32)")
-        add_hf_arguments(group, ("image",))
+    # Named --class-ratio before; that name stays as an alias (and the stored key stays
+    # class_ratio, so earlier records and config files still match). The official code's
+    # --class-ratio drops whole classes instead: that is --pretrain-classes.
+    flags = (
+        Option("class_ratio", float, 1.0, "keep a seeded fraction of each class's training images (stratified; "
+               "the probe trains on the same images; the test split stays whole). Not the official "
+               "--class-ratio: that is --pretrain-classes", flag="--per-class-ratio", aliases=("--class-ratio",),
+               valid=lambda r: 0 < r <= 1, valid_text="(0, 1]"),
+        Option("image_size", int, 32, "side of the square views; imagefolder images are resized and centre-cropped "
+               "to it once, when decoded", valid=lambda s: s >= 8, valid_text="[8, inf) pixels"),
+        *hf_options("image"),
+    )
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        ratio, size = options.get("class_ratio"), options.get("image_size")
-        self.class_ratio = 1.0 if ratio is None else float(ratio)
-        self.image_size = 32 if size is None else int(size)
-        if not 0 < self.class_ratio <= 1:
-            raise UserError(f"--per-class-ratio must be in (0, 1], got {self.class_ratio}")
-        if self.image_size < 8:
-            raise UserError(f"--image-size must be at least 8 pixels, got {self.image_size}")
+        self.class_ratio, self.image_size = self.options["class_ratio"], self.options["image_size"]
         self.recipe = ViewRecipe(size=self.image_size)
         self.mean: Tensor | None = None
         self.std: Tensor | None = None

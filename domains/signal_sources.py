@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from bench.atomic import atomic_write
 from bench.errors import UserError
-from bench.log import logger
+
+from .kit import cached, drop_missing_labels, label_column, read_array, read_npz, read_table
 
 MNIST1D_SEED = 42  # the package's default: every user who generates the set gets the same one
 MNIST1D_DEFAULT_SAMPLES = 5000  # the package's default: 4,000 train / 1,000 test
@@ -60,15 +60,8 @@ def mnist1d_arrays(num_samples: int, root: str) -> SignalArrays:
         raise UserError(f"--num-samples must be a multiple of 10 (one share per digit), at least 20; "
                         f"got {num_samples}. The default {MNIST1D_DEFAULT_SAMPLES} gives 4,000 train / 1,000 test.")
     cache = Path(root) / "mnist1d" / f"mnist1d-{num_samples}-seed{MNIST1D_SEED}.npz"
-    if cache.exists():
-        arrays = dict(np.load(cache, allow_pickle=False))
-    else:
-        arrays = _generate_mnist1d(num_samples)
-        try:
-            with atomic_write(cache) as file:
-                np.savez(file, **arrays)
-        except OSError as error:  # a read-only root only costs a regeneration next time
-            logger.debug("could not cache MNIST-1D at %s: %s", cache, error)
+    arrays = cached(cache, lambda: _generate_mnist1d(num_samples), lambda value, file: np.savez(file, **value),
+                    lambda path: dict(np.load(path, allow_pickle=False)))
     as_signals = lambda a: a.astype(np.float32)[:, None, :]
     return SignalArrays(as_signals(arrays["x"]), arrays["y"], as_signals(arrays["x_test"]), arrays["y_test"],
                         info={"source": "mnist1d.data.make_dataset (default args and templates)",
@@ -90,20 +83,10 @@ def as_channels_first(x: np.ndarray, layout: str, where: str) -> np.ndarray:
     return x.astype(np.float32)
 
 
-def _read_array(path: str, flag: str) -> np.ndarray:
-    if not Path(path).is_file():
-        raise UserError(f"{flag} {path}: no such file.")
-    return np.load(path, allow_pickle=False)
-
-
 def npz_arrays(path: str, layout: str) -> SignalArrays:
     """An .npz with arrays ``x`` and ``y``, and optionally ``x_test`` and ``y_test``."""
-    archive = dict(np.load(path, allow_pickle=False))
-    missing = [k for k in ("x", "y") if k not in archive]
-    if missing or (("x_test" in archive) != ("y_test" in archive)):
-        raise UserError(f"{path} must hold arrays named x and y (and optionally x_test and y_test); "
-                        f"it holds {', '.join(sorted(archive)) or 'nothing'}.")
-    test = ("x_test" in archive)
+    archive = read_npz(path, ("x", "y"), (("x_test", "y_test"),))
+    test = "x_test" in archive
     return SignalArrays(as_channels_first(archive["x"], layout, path), archive["y"],
                         as_channels_first(archive["x_test"], layout, path) if test else None,
                         archive["y_test"] if test else None, info={"source": path})
@@ -122,24 +105,19 @@ def array_files(path: str | None, labels: str | None, layout: str, flag: str = "
         raise UserError(f"{flag} {path} holds signals only; give their labels with "
                         f"{'--labels' if flag == '--data' else '--test-labels'} Y.npy "
                         "(or pack both into an .npz with arrays x and y).")
-    return SignalArrays(as_channels_first(_read_array(path, flag), layout, path),
-                        _read_array(labels, "--labels"), info={"source": path, "labels": labels})
+    return SignalArrays(as_channels_first(read_array(path, flag), layout, path),
+                        read_array(labels, "--labels"), info={"source": path, "labels": labels})
 
 
 def csv_signals(path: str | None, label: str | None, header: bool, channels: int) -> SignalArrays:
     """One row per sequence: a label column and channels x length values, channel after channel."""
     import pandas as pd
 
-    if path is None or not Path(path).is_file():
-        raise UserError(f"the csv dataset reads --data FILE.csv (one row per sequence); got {path!r}.")
-    table = pd.read_csv(path, header=0 if header else None)
-    table.columns = [str(c) for c in table.columns]
-    column = label if label is not None else ("label" if "label" in table.columns else None)
-    if column is None or (column not in table.columns and not column.isdigit()):
-        raise UserError(f"{path}: name the label column with --label (a name or a 0-based position); "
-                        f"columns: {', '.join(table.columns[:12])}{' ...' if len(table.columns) > 12 else ''}.")
-    if column not in table.columns:
-        column = table.columns[int(column)]
+    if path is None:
+        raise UserError("the csv dataset reads --data FILE.csv (one row per sequence).")
+    table = read_table(path, header)
+    column = label_column(table, label, path)
+    table, _ = drop_missing_labels(table, column, path)
     values = table.drop(columns=[column])
     if not all(pd.api.types.is_numeric_dtype(t) for t in values.dtypes):
         raise UserError(f"{path}: every column but the label {column!r} must hold numbers.")
@@ -148,7 +126,7 @@ def csv_signals(path: str | None, label: str | None, header: bool, channels: int
         raise UserError(f"{path}: {x.shape[1]} values per row do not split into --channels {channels} "
                         "of equal length; rows hold channel 0's values, then channel 1's, ...")
     return SignalArrays(x.reshape(len(x), channels, -1), table[column].to_numpy(),
-                        info={"source": path, "label_column": column, "channels": channels})
+                        info={"source": path, "label_column": str(column), "channels": channels})
 
 
 def hf_signals(source: str | None, options: dict[str, Any]) -> tuple[SignalArrays, str]:

@@ -11,7 +11,6 @@ alike and official's kNN is 15 points higher (results/speech/README.md), so offi
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 import torch
@@ -23,7 +22,9 @@ from bench.rng import Rng
 from . import speech_sources as sources
 from .audio_io import SAMPLE_RATE
 from .base import DataRequest, Domain, DomainData, Split
-from .hf_source import DESCRIPTION as HF_DESCRIPTION, add_hf_arguments
+from .hf_source import DESCRIPTION as HF_DESCRIPTION, hf_options
+from .options import Option
+from .speech_commands import SC_PROTOCOLS, SC_VERSIONS, speechcommands
 from .speech_augment import AugmentConfig, augment_waveforms, spec_augment
 from .speech_features import LogMel, as_float
 from .speech_official import OfficialAugment, OfficialMel, noise_chunks, official_views
@@ -66,57 +67,40 @@ class SpeechDomain(Domain):
     mixers = ("mixup", "cutmix")
     raw_probe = False  # a 4,040-feature logistic regression is slow; ask with --raw-probe
 
-    @classmethod
-    def add_arguments(cls, group: argparse._ArgumentGroup) -> None:
-        group.add_argument("--n-mels", type=int, default=40, choices=(32, 40, 64),
-                           help="--speech-recipe suite: mel bins of the spectrogram (default 40; official: 32)")
-        group.add_argument("--split", choices=("index", "speaker"), default="index",
-                           help="fsdd: recording indices 0-4 in test (default), or whole speakers held out")
-        group.add_argument("--test-speakers",
-                           help="fsdd --split speaker: comma-separated speakers to hold out "
-                                "(default: the last third of the speakers by name)")
-        group.add_argument("--sc-version", choices=sources.SC_VERSIONS, default="0.01",
-                           help="Speech Commands version (the paper uses 0.01)")
-        group.add_argument("--sc-protocol", choices=sources.SC_PROTOCOLS, default="official",
-                           help="speechcommands: official (the i-Mix code: unknown not subsampled, all-zero "
-                                "silence = 10%% of the training clips, none in test) or balanced (unknown "
-                                "subsampled and noise-cut silence, one keyword class's size each, both splits)")
-        group.add_argument("--speech-recipe", choices=("official", "suite"), default="official",
-                           help="features and views: official (default; the i-Mix code: 32x32 log-mel in dB, "
-                                "ref=max; amplitude, speed, STFT stretch, shift, noise, each with p=0.5) or suite "
-                                "(40x101 standardised log-mel, speed/shift/gain/noise, SpecAugment)")
-        group.add_argument("--seconds", type=float, default=1.0,
-                           help="audiofolder, hf: clip duration after padding/cutting (default 1 s)")
-        group.add_argument("--test-size", type=float, default=0.2,
-                           help="audiofolder without train/test folders: test fraction per class")
-        group.add_argument("--split-seed", type=int, default=0,
-                           help="audiofolder: seed of that split (fixed, so every run seed sees the same split)")
-        group.add_argument("--level", choices=("peak", "raw"),
-                           help="peak: scale every clip to the same peak (default for fsdd, audiofolder and hf, "
-                                "whose speakers are recorded at levels up to 20 dB apart); raw: keep recorded "
-                                "levels (default for speechcommands, where 'silence' must stay quiet, and espeak)")
-        group.add_argument("--no-spec-augment", dest="spec_augment", action="store_false",
-                           help="--speech-recipe suite: no time/frequency masks in the augmented views")
-        add_hf_arguments(group, ("audio",))
+    flags = (
+        Option("n_mels", int, 40, "--speech-recipe suite: mel bins of the spectrogram (official: 32)",
+               choices=(32, 40, 64)),
+        Option("split", str, "index", "fsdd: recording indices 0-4 in test, or whole speakers held out",
+               choices=("index", "speaker")),
+        Option("test_speakers", help="fsdd --split speaker: comma-separated speakers to hold out "
+                                     "(default: the last third of the speakers by name)"),
+        Option("sc_version", str, "0.01", "Speech Commands version (the paper uses 0.01)", choices=SC_VERSIONS),
+        Option("sc_protocol", str, "official", "speechcommands: official (the i-Mix code: unknown not subsampled, "
+               "all-zero silence = 10% of the training clips, none in test) or balanced (unknown subsampled and "
+               "noise-cut silence, one keyword class's size each, both splits)", choices=SC_PROTOCOLS),
+        Option("speech_recipe", str, "official", "features and views: official (the i-Mix code: 32x32 log-mel in "
+               "dB, ref=max; amplitude, speed, STFT stretch, shift, noise, each with p=0.5) or suite (40x101 "
+               "standardised log-mel, speed/shift/gain/noise, SpecAugment)", choices=("official", "suite")),
+        Option("seconds", float, 1.0, "audiofolder, hf: clip duration in seconds after padding/cutting",
+               valid=lambda s: 0.1 <= s <= 10, valid_text="[0.1, 10]"),
+        Option("test_size", float, 0.2, "audiofolder without train/test folders: test fraction per class",
+               valid=lambda f: 0 < f < 1, valid_text="(0, 1)"),
+        Option("split_seed", int, 0, "audiofolder: seed of that split (fixed, so every run seed sees the same split)"),
+        Option("level", help="peak: scale every clip to the same peak (default for fsdd, audiofolder and hf, whose "
+                             "speakers are recorded at levels up to 20 dB apart); raw: keep recorded levels (default "
+                             "for speechcommands, where 'silence' must stay quiet, and espeak)", choices=("peak", "raw")),
+        Option("spec_augment", bool, True, "--speech-recipe suite: no time/frequency masks in the augmented views"),
+        *hf_options("audio"),
+    )
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.recipe = options.get("speech_recipe") or "official"
-        if self.recipe not in ("suite", "official"):
-            raise UserError(f"--speech-recipe {self.recipe!r} is not one of suite, official.")
-        self.features: LogMel | OfficialMel = LogMel(int(options.get("n_mels") or 40))
-        self.augment_config = AugmentConfig()
-        if not options.get("spec_augment", True):
-            self.augment_config = AugmentConfig(time_masks=0, freq_masks=0)
-        if self.recipe == "official":
-            self.features = OfficialMel()
+        self.recipe = self.options["speech_recipe"]
+        self.features: LogMel | OfficialMel = OfficialMel() if self.recipe == "official" else LogMel(
+            self.options["n_mels"])
+        spec_augment = self.options["spec_augment"]
+        self.augment_config = AugmentConfig() if spec_augment else AugmentConfig(time_masks=0, freq_masks=0)
         self.official_config = OfficialAugment()
-        seconds = float(options.get("seconds") or 1.0)
-        if not 0.1 <= seconds <= 10:
-            raise UserError(f"--seconds must be between 0.1 and 10, got {seconds}")
-        test_size = float(options.get("test_size") or 0.2)
-        if not 0 < test_size < 1:
-            raise UserError(f"--test-size must be in (0, 1), got {test_size}")
         self.noise_bank: Tensor | None = None
         self._noise_on: dict[torch.device, Tensor] = {}
 
@@ -132,14 +116,12 @@ class SpeechDomain(Domain):
             return sources.espeak_keywords(request.root)
         if request.dataset == "fsdd":
             speakers = [s.strip() for s in o["test_speakers"].split(",")] if o.get("test_speakers") else None
-            return sources.fsdd(request.path, request.root, o.get("split") or "index", speakers)
+            return sources.fsdd(request.path, request.root, o["split"], speakers)
         if request.dataset == "speechcommands":
-            return sources.speechcommands(request.path, request.root, o.get("sc_version") or "0.01",
-                                          o.get("sc_protocol") or "official")
+            return speechcommands(request.path, request.root, o["sc_version"], o["sc_protocol"])
         if request.dataset == "hf":
-            return sources.hf_clips(request.path, o, float(o.get("seconds") or 1.0))
-        return sources.audiofolder(request.path, float(o.get("seconds") or 1.0),
-                                   float(o.get("test_size") or 0.2), int(o.get("split_seed") or 0))
+            return sources.hf_clips(request.path, o, o["seconds"])
+        return sources.audiofolder(request.path, o["seconds"], o["test_size"], o["split_seed"])
 
     def level(self, dataset: str) -> str:
         return self.options.get("level") or ("peak" if dataset in ("fsdd", "audiofolder", "hf") else "raw")

@@ -17,11 +17,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from bench.errors import UserError
-from bench.log import logger
-
 from .base import Split
-from .table_sources import RawTable
+from .kit import LabelledTable, encode_labels
 
 
 @dataclass
@@ -33,35 +30,14 @@ class EncodedTable:
     info: dict
 
 
-def encode_labels(train: pd.Series, test: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
-    """Integer codes from the sorted training labels; test rows with unseen labels are dropped."""
-    classes = sorted(train.unique().tolist(), key=str)
-    if len(classes) < 2:
-        raise UserError(
-            f"the label column has a single class ({classes[0]!r}) in the training split; "
-            "a classifier needs at least two. Check --label."
-        )
-    lookup = {c: i for i, c in enumerate(classes)}
-    test_codes = test.map(lookup)
-    keep = test_codes.notna().to_numpy()
-    unseen = sorted(map(str, test[~keep].unique()))
-    if not keep.any():
-        raise UserError(f"no test row has a label seen in training (test labels: {', '.join(unseen[:10])}; "
-                        f"training labels: {', '.join(map(str, classes[:10]))}). Check the split "
-                        "(--test-last, --test-data) and --label.")
-    if not keep.all():
-        logger.warning("dropped %d test rows whose label never occurs in training (%s)", int((~keep).sum()),
-                       ", ".join(unseen[:10]))
-    return train.map(lookup).to_numpy(np.int64), test_codes[keep].to_numpy(np.int64), [str(c) for c in classes], keep
-
-
-def encode_table(table: RawTable, passthrough: list | None = None) -> EncodedTable:
+def encode_table(table: LabelledTable, passthrough: list | None = None) -> EncodedTable:
     """``passthrough`` columns (e.g. CoverType's binary indicators) are kept as they are."""
     # Text column names throughout: scikit-learn reads integer names as positions.
     label = str(table.label)
     train, test = (frame.rename(columns=str) for frame in (table.train, table.test))
     x_train, x_test = train.drop(columns=[label]), test.drop(columns=[label])
-    y_train, y_test, class_names, keep = encode_labels(train[label], test[label])
+    labels = encode_labels(train[label], test[label])
+    y_train, y_test, class_names, keep = labels.train, labels.test, labels.class_names, labels.keep
     x_test = x_test[keep]
     passthrough = [str(c) for c in passthrough or []]
     rest = [c for c in x_train.columns if c not in passthrough]

@@ -7,7 +7,6 @@ offered: neighbouring columns of a table are not correlated.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,11 @@ from bench.rng import Rng
 
 from .base import DataRequest, Domain, DomainData, Split
 from .table_encoding import encode_table
-from .hf_source import DESCRIPTION as HF_DESCRIPTION, add_hf_arguments
-from .table_sources import HIGGS_SUBSETS, covtype_table, csv_table, hf_table, higgs_table
+from .hf_source import DESCRIPTION as HF_DESCRIPTION, hf_options
+from .kit import Standardiser, labelled_table, stratified_split
+from .kit.flags import FILE_FLAGS
+from .options import Option
+from .table_sources import HIGGS_SUBSETS, covtype_table, hf_table, higgs_table
 
 EMBEDDED_SPLIT_SEED = 0  # fixed, so every run seed of the embedded set sees the same split
 
@@ -28,16 +30,13 @@ EMBEDDED_SPLIT_SEED = 0  # fixed, so every run seed of the embedded set sees the
 def digits_table() -> DomainData:
     """UCI Optical Recognition of Handwritten Digits, as bundled with scikit-learn."""
     from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
 
     x, y = load_digits(return_X_y=True)
-    x_train, x_test, y_train, y_test = train_test_split(
-        x, y, test_size=0.25, random_state=EMBEDDED_SPLIT_SEED, stratify=y
-    )
-    mean, std = x_train.mean(0), x_train.std(0) + 1e-6  # corner pixels are constant
-    as_split = lambda a, b: Split(torch.tensor((a - mean) / std, dtype=torch.float32), torch.tensor(b))
+    train, test, _ = stratified_split(y, 0.25, EMBEDDED_SPLIT_SEED)
+    scale = Standardiser.fit(x[train])  # eps: the corner pixels are constant
+    as_split = lambda rows: Split(torch.tensor(scale(x[rows]), dtype=torch.float32), torch.tensor(y[rows]))
     return DomainData(
-        dataset="digits", train=as_split(x_train, y_train), test=as_split(x_test, y_test),
+        dataset="digits", train=as_split(train), test=as_split(test),
         n_classes=10, input_shape=(64,), class_names=[str(i) for i in range(10)],
         info={"source": "sklearn.datasets.load_digits",
               "test_split": f"stratified 25% (seed {EMBEDDED_SPLIT_SEED})"},
@@ -63,27 +62,17 @@ class TabularDomain(Domain):
     mixers = ("mixup",)
     raw_probe = True
 
-    @classmethod
-    def add_arguments(cls, group: argparse._ArgumentGroup) -> None:
-        group.add_argument("--label", help="label column of a csv table: a name, or a 0-based position")
-        group.add_argument("--no-header", dest="header", action="store_false",
-                           help="the csv table has no header row; columns are named 0, 1, ...")
-        group.add_argument("--test-data", help="a second table to use as the test split")
-        group.add_argument("--test-last", type=int, help="use the last N rows as the test split")
-        group.add_argument("--test-size", type=float, default=0.2,
-                           help="seeded stratified test fraction when neither of the above is given")
-        group.add_argument("--higgs-features", choices=("low", "all"), default="all",
-                           help="HIGGS: the 21 low-level features or all 28")
-        group.add_argument("--inputdrop", type=float, default=None,
-                           help="probability of zeroing each input of a view, as the official code's "
-                                "--inputdrop (CoverType: only its 10 continuous columns)")
-        add_hf_arguments(group, ("features",))
+    flags = (*FILE_FLAGS,
+             Option("test_last", int, help="csv: the last N rows as the test split (instead of --test-size)"),
+             Option("higgs_features", str, "all", "HIGGS: the 21 low-level features or all 28", choices=("low", "all")),
+             Option("inputdrop", float, help="probability of zeroing each input of a view, as the official code's "
+                    "--inputdrop (CoverType: only its 10 continuous columns; default: 0.2 on digits, else 0)",
+                    valid=lambda p: 0 <= p < 1, valid_text="[0, 1)"),
+             *hf_options("features"))
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.inputdrop = float(options.get("inputdrop") or 0.0)
-        if not 0 <= self.inputdrop < 1:
-            raise UserError(f"--inputdrop must be in [0, 1), got {self.inputdrop}")
+        self.inputdrop = self.options["inputdrop"] or 0.0
         self.drop_columns: int | None = None  # None: every column; CoverType: the first 10
 
     def defaults(self, dataset: str) -> dict[str, Any]:
@@ -109,13 +98,12 @@ class TabularDomain(Domain):
         elif request.dataset == "hf":
             (table, hf_name), passthrough = hf_table(request.path, o), []
         elif request.dataset in HIGGS_SUBSETS:
-            table = higgs_table(request.dataset, request.path, request.root, o.get("higgs_features", "all"))
+            table = higgs_table(request.dataset, request.path, request.root, o["higgs_features"])
             passthrough = []
         else:
-            table = csv_table(
-                request.path, o.get("label"), header=o.get("header", True), test_path=o.get("test_data"),
-                test_size=o.get("test_size", 0.2), test_last=o.get("test_last"), seed=request.seed,
-            )
+            if request.path is None:
+                raise UserError("--dataset csv needs --data PATH (a CSV or Parquet file) and --label COLUMN.")
+            table = labelled_table(request.path, o, request.seed)
             passthrough = []
         encoded = encode_table(table, passthrough)
         if request.dataset == "covtype":

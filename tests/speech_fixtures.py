@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from domains.speech_sources import SC_KEYWORDS
+from domains.speech_commands import SC_KEYWORDS
 
 
 def tone(frequency: float, seconds: float = 0.2, rate: int = 16_000, amplitude: float = 0.5) -> np.ndarray:

@@ -144,7 +144,7 @@ def guide_code_blocks() -> list[str]:
 
 
 def test_the_guides_worked_example_runs_as_written(user_folder, tmp_path, capsys):
-    example, encoder = guide_code_blocks()
+    example, _, encoder = guide_code_blocks()
     module = write_module(user_folder, example)
     results = tmp_path / "runs.jsonl"
     args = ["run", "--domain", f"{module}:WavesDomain", "--imix", "--mix", "cutmix", "--noise", "0.05",
@@ -162,6 +162,19 @@ def test_the_guides_worked_example_runs_as_written(user_folder, tmp_path, capsys
     assert main(["run", "--domain", f"{with_encoder}:WavesDomain", "--epochs", "1", "--batch-size", "100",
                  "--width", "16", "--quiet", "--results", str(results2)]) == 0
     assert read_records(results2)[0]["encoder"] == "tinynet"
+
+
+def test_the_guides_kit_example_reads_a_csv_with_the_shared_flags(user_folder, tmp_path, capsys):
+    numbers = write_module(user_folder, guide_code_blocks()[1])
+    rows = "".join(f"{i % 3},{i % 3 + 0.1 * (i % 5)},{i % 7}\n" for i in range(60))  # the first feature tells the class
+    (table := tmp_path / "t.csv").write_text("label,a,b\n" + rows)
+    results = tmp_path / "runs.jsonl"
+    assert main(["run", "--domain", f"{numbers}:NumbersDomain", "--data", str(table), "--test-size", "0.25",
+                 "--epochs", "1", "--batch-size", "16", "--quiet", "--results", str(results)]) == 0
+    (record,) = read_records(results)
+    assert record["dataset"] == "numbers:t" and (record["data"]["n_train"], record["data"]["n_test"]) == (45, 15)
+    assert record["config"]["domain_options"] == {"label": None, "header": True, "test_data": None, "test_size": 0.25}
+    assert record["raw_probe"]["accuracy"] == 1.0
 
 
 def test_the_guides_suite_config_runs_the_worked_example(user_folder, tmp_path, capsys):

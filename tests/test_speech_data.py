@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from bench.errors import UserError
-from domains import speech_sources as sources
+from domains import speech_commands, speech_sources as sources
 from domains.audio_io import loudest_window, read_clips
 from domains.base import DataRequest
 from domains.speech import SpeechDomain
@@ -128,7 +128,7 @@ def test_speech_commands_official_protocol_is_the_default(tmp_path):
 
 
 def test_official_silence_count_is_ten_percent_of_training_clips_truncated():
-    assert [sources.official_silence_count(n) for n in (9, 10, 22, 51_088)] == [0, 1, 2, 5_108]
+    assert [speech_commands.official_silence_count(n) for n in (9, 10, 22, 51_088)] == [0, 1, 2, 5_108]
 
 
 def test_speech_commands_balanced_protocol_keeps_the_earlier_counts(tmp_path):
@@ -144,12 +144,12 @@ def test_speech_commands_balanced_protocol_keeps_the_earlier_counts(tmp_path):
 
 def test_unknown_sc_protocol_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="--sc-protocol 'kaggle' is not one of official, balanced"):
-        sources.speechcommands(str(speech_commands_folder(tmp_path / "sc")), str(tmp_path), "0.01", "kaggle")
+        speech_commands.speechcommands(str(speech_commands_folder(tmp_path / "sc")), str(tmp_path), "0.01", "kaggle")
 
 
 def test_missing_speech_commands_names_the_archive(tmp_path):
     with pytest.raises(UserError, match=r"speech_commands_v0\.02\.tar\.gz"):
-        sources.speechcommands(str(tmp_path / "nowhere"), str(tmp_path), "0.02")
+        speech_commands.speechcommands(str(tmp_path / "nowhere"), str(tmp_path), "0.02")
 
 
 def test_fsdd_slice_of_the_shared_data(shared_data, tmp_path):

@@ -51,7 +51,7 @@ def test_csv_errors_name_the_problem(tmp_path):
         load("csv", path=path, label="target")
     with pytest.raises(UserError, match="single class"):
         load("csv", path=path, label="y", test_size=0.25)
-    with pytest.raises(UserError, match="--label is required"):
+    with pytest.raises(UserError, match="name the label column with --label .*no column .label.; its columns: x, y"):
         load("csv", path=path)
     with pytest.raises(UserError, match="no such file"):
         load("csv", path=tmp_path / "missing.csv", label="y")

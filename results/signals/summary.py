@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tabulate import tabulate  # noqa: E402
 
 from bench.results import read_records  # noqa: E402
-from bench.tables import format_cell  # noqa: E402
+from bench.paired import format_cell  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

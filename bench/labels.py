@@ -115,8 +115,23 @@ def display_name(domain: str, dataset: str, names: dict[str, str] | None = None)
     return names.get(base, names.get(dataset, base))
 
 
+def method_label(method: str, names: dict[str, str] | None = None) -> str:
+    return (names or {}).get(method, method)
+
+
+def line_label(method: str, mix: str, alpha: float, names: dict[str, str] | None = None) -> str:
+    """A gain line's method and i-Mix variant: simclr, simclr (cutmix), simclr (alpha 2)."""
+    return method_label(method, names) + imix_label(mix, alpha, mix != "mixup")[len("i-Mix"):]
+
+
 def title(domain: str, dataset: str, ratio: float = 1.0, names: dict[str, str] | None = None,
           epochs: int | None = None) -> str:
     """A figure panel's title: the data set, its data ratio when below 1, its epochs when shown."""
     return (display_name(domain, dataset, names) + (f" (data ratio {ratio:g})" if ratio < 1 else "")
             + (f" @ {epochs} epochs" if epochs is not None else ""))
+
+
+def panel_label(domain: str, dataset: str, method: str, names: dict[str, str] | None = None, ratio: float = 1.0,
+                epochs: int | None = None) -> str:
+    """A per-method panel's title: the data set's title and the method."""
+    return f"{title(domain, dataset, ratio, names, epochs)} {method_label(method, names)}"

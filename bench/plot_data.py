@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .arms import check_comparable, dataset_key, epoch_counts, labelled_arms, largest_ratio, last_per_seed, shows_mix
-from .labels import data_ratio, epochs_of, imix_label, method_column, method_order, title
+from .labels import data_ratio, epochs_of, imix_label, line_label, method_column, method_order, panel_label, title
 from .paired import METRICS, Arm, Comparison, apply_holm, comparisons, mean_std
 
 METRIC_LABELS = {"probe": "linear-probe test accuracy (%)", "knn": "kNN test accuracy (%)"}
@@ -150,7 +150,7 @@ def curve_panels(records: Iterable[dict[str, Any]], names: dict[str, str] | None
         for method in method_order(m for d, s, e, m in groups if (d, s, e) == (domain, dataset, epochs)):
             group = groups[(domain, dataset, epochs, method)]
             shown = epochs if len(counts[(domain, dataset)]) > 1 else None
-            label = f"{title(domain, dataset, ratios[(domain, dataset)], names, shown)} {(names or {}).get(method, method)}"
+            label = panel_label(domain, dataset, method, names, ratios[(domain, dataset)], shown)
             check_comparable(label, group)
             arms = labelled_arms(group, shows_mix(group))
             curves = [c for name in sorted(arms, key=lambda a: (a != "baseline", a))
@@ -196,7 +196,7 @@ def ratio_panels(records: Iterable[dict[str, Any]], metric: str = "probe",
         if len(ratios) < 2:
             continue
         shown = epochs if len(counts[(domain, dataset)]) > 1 else None
-        heading = f"{title(domain, dataset, names=names, epochs=shown)} {(names or {}).get(method, method)}"
+        heading = panel_label(domain, dataset, method, names, epochs=shown)
         points: dict[str, dict[float, Arm]] = defaultdict(dict)
         for ratio in ratios:
             at_ratio = [r for r in group if data_ratio(r) == ratio]
@@ -270,9 +270,7 @@ def gain_panels(records: Iterable[dict[str, Any]], axis: str, metric: str = "pro
         for key in sorted(keys, key=lambda k: (order.index(k[2]), k[3] != "mixup", k[3], k[4], k[5] or 0)):
             _, _, method, mix, alpha, other = key
             items = sorted(lines[key], key=lambda c: c.epochs if axis == "epochs" else c.data_ratio)
-            label = names.get(method, method)
-            variant = imix_label(mix, alpha, mix != "mixup")
-            label += variant[len("i-Mix"):]
+            label = line_label(method, mix, alpha, names)
             if len(others) > 1 or (axis == "epochs" and other != 1.0):
                 label += f" @ {other:g} data" if axis == "epochs" else f" @ {other} epochs"
             panel.lines.append(GainLine(

@@ -36,7 +36,8 @@ def rows(records: list[dict], metric: str) -> list[list[str]]:
         paired = len(c.paired_seeds)
         test = "-" if math.isnan(p) or paired < 3 else f"{p:.3f}"
         gain = f"{c.gain:+.2f}" if c.baseline.n and c.imix.n else "-"
-        table.append([f"{c.domain}/{c.dataset}", c.method, str(epochs), f"{c.data_ratio:g}",
+        # the variant (cutmix, alpha 2) keeps two i-Mix arms of one setting on rows a reader can tell apart
+        table.append([f"{c.domain}/{c.dataset}{c.variant_label}", c.method, str(epochs), f"{c.data_ratio:g}",
                       arm(c.baseline), arm(c.imix), gain, test])
     return table
 

@@ -105,8 +105,8 @@ def table(records_or_path: str | Path | Iterable[str | Path] | Iterable[dict[str
     comparison (means and sample stds over seeds in %, counts, gain, paired-test p value)."""
     import pandas as pd
 
-    from .results import read_records
-    from .tables import METRICS, comparisons, select
+    from .paired import METRICS, comparisons
+    from .records import filter_records, read_records
 
     if metric not in METRICS:
         raise UserError(f"unknown metric {metric!r}; valid choices: {', '.join(METRICS)}.")
@@ -115,7 +115,7 @@ def table(records_or_path: str | Path | Iterable[str | Path] | Iterable[dict[str
     records: list[dict[str, Any]] = []
     for item in records_or_path:
         records.extend([item] if isinstance(item, dict) else read_records(item))
-    chosen = select(records, list(where)) if where else records
+    chosen = filter_records(records, where) if where else records
     rows = [{"row": c.row_label, "domain": c.domain, "dataset": c.dataset, "data_ratio": c.data_ratio,
              "method": c.method, "mix": c.mix or None, "baseline_mean": c.baseline.mean, "baseline_std": c.baseline.std,
              "baseline_n": c.baseline.n, "imix_mean": c.imix.mean, "imix_std": c.imix.std, "imix_n": c.imix.n,

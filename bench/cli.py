@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from . import __version__
 from .config import RunConfig, default_data_root, resolve
@@ -220,6 +220,7 @@ def command_list(args: argparse.Namespace) -> int:
 
 
 def command_table(args: argparse.Namespace) -> int:
+    from .records import selected_records
     from .tables import read_names, table_text
 
     print(table_text(selected_records(args.results, args.where), args.metric, args.format, args.holm,
@@ -227,38 +228,9 @@ def command_table(args: argparse.Namespace) -> int:
     return 0
 
 
-def selected_records(paths: Sequence[str], where: Sequence[str]) -> list[dict[str, Any]]:
-    """The records of every file, narrowed by --where; a UserError when nothing is left."""
-    from .results import read_records
-    from .shards import distinct_paths, refuse_duplicate_cells
-    from .tables import select
-
-    by_path = {path: read_records(path) for path in distinct_paths(paths)}
-    refuse_duplicate_cells(by_path)  # shards of one grid are joined here; a cell in two files is a mistake
-    records = [r for path_records in by_path.values() for r in path_records]
-    if not records:
-        raise UserError(f"{' '.join(paths)} holds no finished runs yet.")
-    check_where_fields(records, where)
-    chosen = select(records, list(where))
-    if not chosen:
-        raise UserError(f"no record matches --where {' '.join(where)} ({len(records)} records read).")
-    return chosen
-
-
-def check_where_fields(records: list[dict[str, Any]], where: Sequence[str]) -> None:
-    """A --where field that no record has is a typo (`epoch` for `epochs`): name it and the valid fields."""
-    fields = {k for r in records for k in r} | {k for r in records if isinstance(r.get("config"), dict)
-                                                for k in r["config"]}
-    for clause in where:
-        name = clause.partition("=")[0].strip()
-        if name and "=" in clause and name not in fields:
-            raise UserError(f"--where {clause}: no record has a field {name!r}; valid fields: "
-                            f"{', '.join(sorted(fields))}.")
-
-
 def command_plot(args: argparse.Namespace) -> int:
     from .plots import make_figures
-
+    from .records import selected_records
     from .tables import read_names
 
     for line in make_figures(selected_records(args.results, args.where), args.out, args.metric,
@@ -269,7 +241,7 @@ def command_plot(args: argparse.Namespace) -> int:
 
 def command_suite(args: argparse.Namespace) -> int:
     from .presets import get_preset, load_config_file
-    from .results import read_records
+    from .records import read_records
     from .shards import parse_shard, shard_grid
     from .suite import dry_run, expand_grid, run_grid
 
@@ -295,6 +267,7 @@ def command_suite(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
+    from .records import selected_records
     from .report import write_report
 
     records = selected_records(args.results, args.where)

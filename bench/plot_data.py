@@ -9,79 +9,22 @@ Which records go where:
 - the gain figures (the regime study) show the i-Mix gain against the pretraining epochs and
   against the data ratio, one line per method and i-Mix variant, with its 95% interval.
 Within each figure the arms of a comparison must differ only in the i-Mix switch and the seed,
-checked as for the table (``bench/tables.py``); two mixing settings (mix, alpha) are two arms,
-never one; ``--where`` narrows the records.
+checked as for the table; two mixing settings (mix, alpha) are two arms, never one. The
+grouping, the checks and the labels are ``bench/arms.py``, the statistics ``bench/paired.py``.
 """
 
 from __future__ import annotations
 
 import math
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .tables import (METRICS, Arm, Comparison, apply_holm, check_comparable, comparisons, data_ratio,
-                     dataset_name, method_column, method_order, metric_value)
+from .arms import check_comparable, dataset_key, epoch_counts, labelled_arms, largest_ratio, last_per_seed, shows_mix
+from .labels import data_ratio, epochs_of, imix_label, line_label, method_column, method_order, panel_label, title
+from .paired import METRICS, Arm, Comparison, apply_holm, comparisons, mean_std
 
 METRIC_LABELS = {"probe": "linear-probe test accuracy (%)", "knn": "kNN test accuracy (%)"}
-
-
-def _dataset_key(record: dict[str, Any]) -> tuple[str, str]:
-    return record["domain"], dataset_name(record)
-
-
-def _epochs(record: dict[str, Any]) -> int:
-    return int(record.get("config", {}).get("epochs") or 0)
-
-
-def _title(domain: str, dataset: str, ratio: float = 1.0, names: dict[str, str] | None = None,
-           epochs: int | None = None) -> str:
-    names = names or {}
-    base = names.get(f"{domain}/{dataset}", names.get(dataset, f"{domain}/{dataset}"))
-    return (base + (f" (data ratio {ratio:g})" if ratio < 1 else "")
-            + (f" @ {epochs} epochs" if epochs is not None else ""))
-
-
-def _imix_label(mix: str, alpha: float, with_mix: bool) -> str:
-    parts = ([mix] if with_mix else []) + ([f"alpha {alpha:g}"] if alpha != 1.0 else [])
-    return f"i-Mix ({', '.join(parts)})" if parts else "i-Mix"
-
-
-def arm_label(record: dict[str, Any], with_mix: bool = False) -> str:
-    """baseline, i-Mix, or i-Mix (cutmix, alpha 2): a different mix or alpha is a different arm."""
-    if not record["imix"]:
-        return "baseline"
-    return _imix_label(record.get("mix") or "mixup", float(record.get("config", {}).get("alpha", 1.0)), with_mix)
-
-
-def _epoch_counts(records: Iterable[dict[str, Any]]) -> dict[tuple[str, str], set[int]]:
-    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for record in records:
-        seen[_dataset_key(record)].add(_epochs(record))
-    return seen
-
-
-def largest_ratio(records: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[tuple[str, str], float]]:
-    """The records at each data set's largest data ratio, and that ratio per data set."""
-    records = list(records)
-    ratios: dict[tuple[str, str], float] = {}
-    for record in records:
-        key = _dataset_key(record)
-        ratios[key] = max(ratios.get(key, 0.0), data_ratio(record))
-    return [r for r in records if data_ratio(r) == ratios[_dataset_key(r)]], ratios
-
-
-def last_per_seed(records: Iterable[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-    """One record per seed; a seed recorded twice keeps its last record (as the table does)."""
-    return {r["seed"]: r for r in records}
-
-
-def mean_std(values: list[float]) -> tuple[float, float]:
-    """Mean and sample standard deviation (0 for one value, NaN for none)."""
-    if not values:
-        return math.nan, math.nan
-    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
 
 
 # ---------------------------------------------------------------- bars
@@ -124,8 +67,8 @@ def bar_panels(records: Iterable[dict[str, Any]], metric: str = "probe", holm: b
         treated_items = [c for c in items if c.mix]
         with_mix = any(c.mix != "mixup" for c in treated_items)
         variants = sorted({(c.mix, c.alpha) for c in treated_items}, key=lambda v: (v[0] != "mixup", v))
-        labels = {v: _imix_label(*v, with_mix) for v in variants}
-        panel = BarPanel(_title(domain, dataset, ratios[(domain, dataset)], names, epochs), methods,
+        labels = {v: imix_label(*v, with_mix) for v in variants}
+        panel = BarPanel(title(domain, dataset, ratios[(domain, dataset)], names, epochs), methods,
                          ["baseline", *labels.values()], items=items)
         baselines: dict[str, Arm] = {c.method: c.baseline for c in items}
         treated = {(c.method, c.mix, c.alpha): c for c in treated_items}
@@ -198,21 +141,18 @@ def _curve(label: str, records: list[dict[str, Any]]) -> Curve | None:
 def curve_panels(records: Iterable[dict[str, Any]], names: dict[str, str] | None = None) -> list[CurvePanel]:
     """One panel per data set, epoch count and method (at the data set's largest data ratio), a curve per arm."""
     chosen, ratios = largest_ratio(records)
-    counts = _epoch_counts(chosen)
+    counts = epoch_counts(chosen)
     groups: dict[tuple[str, str, int, str], list[dict[str, Any]]] = defaultdict(list)
     for record in chosen:
-        groups[(*_dataset_key(record), _epochs(record), method_column(record))].append(record)
+        groups[(*dataset_key(record), epochs_of(record), method_column(record))].append(record)
     panels = []
     for domain, dataset, epochs in sorted({key[:3] for key in groups}):
         for method in method_order(m for d, s, e, m in groups if (d, s, e) == (domain, dataset, epochs)):
             group = groups[(domain, dataset, epochs, method)]
-            with_mix = len({r.get("mix") or "mixup" for r in group if r["imix"]}) > 1
-            arms: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for record in group:
-                arms[arm_label(record, with_mix)].append(record)
             shown = epochs if len(counts[(domain, dataset)]) > 1 else None
-            label = f"{_title(domain, dataset, ratios[(domain, dataset)], names, shown)} {(names or {}).get(method, method)}"
+            label = panel_label(domain, dataset, method, names, ratios[(domain, dataset)], shown)
             check_comparable(label, group)
+            arms = labelled_arms(group, shows_mix(group))
             curves = [c for name in sorted(arms, key=lambda a: (a != "baseline", a))
                       if (c := _curve(name, arms[name])) is not None]
             if curves:
@@ -244,10 +184,10 @@ def ratio_panels(records: Iterable[dict[str, Any]], metric: str = "probe",
     if metric not in METRICS:
         raise KeyError(metric)
     records = list(records)
-    counts = _epoch_counts(records)
+    counts = epoch_counts(records)
     groups: dict[tuple[str, str, int, str], list[dict[str, Any]]] = defaultdict(list)
     for record in records:
-        groups[(*_dataset_key(record), _epochs(record), method_column(record))].append(record)
+        groups[(*dataset_key(record), epochs_of(record), method_column(record))].append(record)
     panels = []
     order = method_order(key[3] for key in groups)
     for domain, dataset, epochs, method in sorted(groups, key=lambda k: (k[0], k[1], k[2], order.index(k[3]))):
@@ -255,26 +195,21 @@ def ratio_panels(records: Iterable[dict[str, Any]], metric: str = "probe",
         ratios = sorted({data_ratio(r) for r in group})
         if len(ratios) < 2:
             continue
-        with_mix = len({r.get("mix") or "mixup" for r in group if r["imix"]}) > 1
         shown = epochs if len(counts[(domain, dataset)]) > 1 else None
-        title = f"{_title(domain, dataset, names=names, epochs=shown)} {(names or {}).get(method, method)}"
+        heading = panel_label(domain, dataset, method, names, epochs=shown)
         points: dict[str, dict[float, Arm]] = defaultdict(dict)
         for ratio in ratios:
             at_ratio = [r for r in group if data_ratio(r) == ratio]
-            check_comparable(f"{title} at data ratio {ratio:g}", at_ratio)
-            arms: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for record in at_ratio:
-                arms[arm_label(record, with_mix)].append(record)
-            for name, arm_records in arms.items():
-                points[name][ratio] = Arm({s: metric_value(r, metric)
-                                           for s, r in last_per_seed(arm_records).items()})
+            check_comparable(f"{heading} at data ratio {ratio:g}", at_ratio)
+            for name, arm_records in labelled_arms(at_ratio, shows_mix(group)).items():
+                points[name][ratio] = Arm.of(arm_records, metric)
         series = []
         for name in sorted(points, key=lambda a: (a != "baseline", a)):
             xs = sorted(points[name])
             arms_at = [points[name][x] for x in xs]
             series.append(RatioSeries(name, xs, [a.mean for a in arms_at],
                                       [a.std if a.n > 1 else math.nan for a in arms_at], [a.n for a in arms_at]))
-        panels.append(RatioPanel(title, series))
+        panels.append(RatioPanel(heading, series))
     return panels
 
 
@@ -331,13 +266,11 @@ def gain_panels(records: Iterable[dict[str, Any]], axis: str, metric: str = "pro
     for (domain, dataset), keys in sorted(by_dataset.items()):
         others = {key[5] for key in keys}
         order = method_order(key[2] for key in keys)
-        panel = GainPanel(_title(domain, dataset, names=names), axis, [])
+        panel = GainPanel(title(domain, dataset, names=names), axis, [])
         for key in sorted(keys, key=lambda k: (order.index(k[2]), k[3] != "mixup", k[3], k[4], k[5] or 0)):
             _, _, method, mix, alpha, other = key
             items = sorted(lines[key], key=lambda c: c.epochs if axis == "epochs" else c.data_ratio)
-            label = names.get(method, method)
-            variant = _imix_label(mix, alpha, mix != "mixup")
-            label += variant[len("i-Mix"):]
+            label = line_label(method, mix, alpha, names)
             if len(others) > 1 or (axis == "epochs" and other != 1.0):
                 label += f" @ {other:g} data" if axis == "epochs" else f" @ {other} epochs"
             panel.lines.append(GainLine(

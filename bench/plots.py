@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import plot_data
-from .errors import UserError
+from .figure_files import new_figure, parse_formats, save
+from .labels import method_order
+from .paired import SIGNIFICANCE, tested_note
 from .plot_data import AXES, METRIC_LABELS, BarPanel, CurvePanel, GainPanel, RatioPanel
-from .tables import SIGNIFICANCE, Comparison, chance_note
 
 FIGURES = ("bars", "loss_curves", "data_ratio", "gain_epochs", "gain_data")
-FORMATS = ("png", "pdf", "svg")
 # Baseline grey, i-Mix variants in colour (colour-blind safe: Okabe-Ito).
 COLOURS = {"baseline": "#7f7f7f"}
 IMIX_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
-DPI = 300  # print resolution for PNG; PDF and SVG are vector
 
 
 def _colour(label: str, order: list[str]) -> str:
@@ -32,65 +31,15 @@ def _colour(label: str, order: list[str]) -> str:
     return IMIX_COLOURS[treated.index(label) % len(IMIX_COLOURS)] if label in treated else IMIX_COLOURS[0]
 
 
-def _figure(width: float, height: float):
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as error:  # pragma: no cover - matplotlib is a dependency
-        raise UserError("`bench plot` needs matplotlib: pip install matplotlib") from error
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def parse_formats(text: str | Iterable[str]) -> list[str]:
-    """``png,pdf`` -> ["png", "pdf"]; anything else is a UserError naming the choices."""
-    formats = [f.strip().lower().lstrip(".") for f in (text.split(",") if isinstance(text, str) else text)]
-    formats = [f for f in formats if f]
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise UserError(f"--format {','.join(unknown) or text!r}: valid choices are {', '.join(FORMATS)} "
-                        "(comma-separated, e.g. --format png,pdf).")
-    return list(dict.fromkeys(formats))
-
-
-def _save(fig, path: Path, formats: Iterable[str] = ("png",)) -> Path:
-    """Write the figure once per format beside ``path`` (its suffix replaced); returns the first file."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt in formats:
-        target = path.with_suffix(f".{fmt}")
-        # no creation date or tool version inside: a rerun changes the files only where the figure changed
-        metadata = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer": None},
-                    "svg": {"Date": None}}[fmt]
-        fig.savefig(target, dpi=DPI, metadata=metadata)
-        written.append(target)
-    return written[0]
-
-
 def _p_marker(p: float) -> str:
     return "*" if not math.isnan(p) and p < SIGNIFICANCE else ""
-
-
-def _tested_note(items: Iterable[Comparison], holm: bool) -> str:
-    """The figure's count of tested cells (and which would pass by chance) in one short line."""
-    items = list(items)
-    tested = [c for c in items if not math.isnan(c.p_value)]
-    if not tested:
-        return "no p-values: each needs 3+ paired seeds whose gains are not all identical"
-    passed = sum(c.p_value < SIGNIFICANCE for c in tested)
-    text = f"{len(tested)} cells tested, {passed} at p < 0.05, ~{SIGNIFICANCE * len(tested):.2g} expected by chance"
-    if holm:
-        held = sum(c.p_adjusted is not None and c.p_adjusted < SIGNIFICANCE for c in tested)
-        text += f"; Holm-adjusted: {held} at p < 0.05 (the marks use it)"
-    return text
 
 
 def _panel_grid(n: int, panel_width: float, panel_height: float, min_width: float, columns: int = 3):
     """A figure of n panels, `columns` a row, with room for a title and a legend; unused axes hidden."""
     columns = max(1, min(columns, n))
     rows = math.ceil(n / columns)
-    fig = _figure(max(min_width, panel_width * columns), panel_height * rows + 0.9)
+    fig = new_figure(max(min_width, panel_width * columns), panel_height * rows + 0.9)
     axes = list(fig.subplots(rows, columns, squeeze=False).flat)
     for ax in axes[n:]:
         ax.set_visible(False)
@@ -169,19 +118,19 @@ def plot_bars(panels: list[BarPanel], path: Path, metric: str = "probe", formats
     _figure_legend(fig, axes)
     items = [c for p in panels for c in p.items]
     fig.suptitle(f"Baseline vs i-Mix: {METRIC_LABELS[metric]}, mean ± std over seeds (dots: seeds)\n"
-                 f"numbers: i-Mix gain in points (* p < 0.05, paired t-test, 3+ seeds); {_tested_note(items, holm)}; "
+                 f"numbers: i-Mix gain in points (* p < 0.05, paired t-test, 3+ seeds); {tested_note(items, holm)}; "
                  "y axes do not start at 0", fontsize=10, x=0.01, ha="left")
-    return _save(fig, path, formats)
+    return save(fig, path, formats)
 
 
 def plot_curves(panels: list[CurvePanel], path: Path, formats: Iterable[str] = ("png",)) -> Path:
     """Pretraining loss (solid, left axis) and the kNN monitor (dashed, right axis) per epoch."""
     from matplotlib.ticker import MaxNLocator
 
-    methods = plot_data.method_order(p.method for p in panels)
+    methods = method_order(p.method for p in panels)
     datasets = list(dict.fromkeys((p.domain, p.dataset, p.epochs) for p in panels))
     rows, columns = len(datasets), len(methods)
-    fig = _figure(max(6.5, 4.2 * columns + 0.6), 2.7 * rows + 0.9)
+    fig = new_figure(max(6.5, 4.2 * columns + 0.6), 2.7 * rows + 0.9)
     axes = fig.subplots(rows, columns, squeeze=False)
     order = _arm_order([c.label for c in p.curves] for p in panels)
     placed = set()
@@ -218,7 +167,7 @@ def plot_curves(panels: list[CurvePanel], path: Path, formats: Iterable[str] = (
                  ("; dashed: kNN test accuracy (--eval-every)" if any_monitor else "") +
                  "\n(i-Mix's loss is on mixed virtual labels, so it runs higher than the baseline's by design)",
                  fontsize=10, x=0.01, ha="left")
-    return _save(fig, path, formats)
+    return save(fig, path, formats)
 
 
 def plot_ratios(panels: list[RatioPanel], path: Path, metric: str = "probe", formats: Iterable[str] = ("png",)) -> Path:
@@ -246,7 +195,7 @@ def plot_ratios(panels: list[RatioPanel], path: Path, metric: str = "probe", for
     fig.suptitle(f"Data efficiency: {METRIC_LABELS[metric]}, mean ± std over seeds\n"
                  "pretrained on part of the training data; the probe is fitted on all of it",
                  fontsize=10, x=0.01, ha="left")
-    return _save(fig, path, formats)
+    return save(fig, path, formats)
 
 
 def plot_gains(panels: list[GainPanel], path: Path, metric: str = "probe", formats: Iterable[str] = ("png",),
@@ -287,8 +236,8 @@ def plot_gains(panels: list[GainPanel], path: Path, metric: str = "probe", forma
     items = [c for p in panels for c in p.items]
     fig.suptitle(f"i-Mix gain against {against}: {METRIC_LABELS[metric]}\n"
                  f"line: mean paired gain; band: 95% CI; filled marker: p < 0.05 (paired t-test, 3+ seeds"
-                 f"{', Holm' if holm else ''})\n{_tested_note(items, holm)}", fontsize=9, x=0.01, ha="left")
-    return _save(fig, path, formats)
+                 f"{', Holm' if holm else ''})\n{tested_note(items, holm)}", fontsize=9, x=0.01, ha="left")
+    return save(fig, path, formats)
 
 
 def make_figures(records: list[dict[str, Any]], out: str | Path, metric: str = "probe",

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from . import __version__
-from .tables import Comparison, comparisons, legend, method_order, wide_rows
+from .labels import arm_label, method_order
+from .paired import Comparison, comparisons
+from .tables import legend, wide_rows
 
 METRIC_NAMES = {"probe": "Linear probe", "knn": "kNN (k = 200)"}
 FIGURE_CAPTIONS = {
@@ -192,7 +194,7 @@ def _run_sort_key(record: dict[str, Any]) -> tuple:
 def run_details(record: dict[str, Any]) -> str:
     """One collapsible block: what ran, its numbers, where and from which commit, and its full config."""
     config = record.get("config", {})
-    arm = f"i-Mix ({record.get('mix') or 'mixup'})" if record.get("imix") else "baseline"
+    arm = arm_label(record, with_mix=True)
     ratio = config.get("data_ratio", 1)
     environment = record.get("environment") or {}
     commit = environment.get("git_commit")

@@ -2,7 +2,8 @@
 
 A record is written in one ``write`` call on a file opened for appending, under an
 exclusive lock, then flushed to disk. A run killed at any moment therefore leaves either
-its whole line or none, and runs appending at the same time never interleave.
+its whole line or none, and runs appending at the same time never interleave. Reading them
+back (robustly, skipping torn lines) is ``bench/records.py``.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import fcntl
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from .errors import UserError
-from .log import logger
+# Reading lives in bench/records.py; these names stay importable from here for older scripts.
+from .records import RECORD_FIELDS, is_record, iter_records, read_records  # noqa: F401
 
 RECORD_VERSION = 1
 
@@ -39,55 +40,3 @@ def append_record(path: str | Path, record: dict[str, Any]) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)  # also releases the lock
-
-
-# What every reader (table, plot, suite) relies on; a line without them is not a record.
-RECORD_FIELDS = ("domain", "dataset", "method", "imix", "seed", "config", "probe", "knn")
-
-
-def is_record(value: Any) -> bool:
-    """A JSON value with the fields of a result record, its accuracies numbers."""
-    if not isinstance(value, dict) or not all(name in value for name in RECORD_FIELDS):
-        return False
-    accuracies = [value[m].get("accuracy") if isinstance(value[m], dict) else None for m in ("probe", "knn")]
-    return (isinstance(value["config"], dict) and all(isinstance(v, str) for v in (value["domain"], value["dataset"],
-            value["method"])) and all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in accuracies))
-
-
-def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Every complete record in the file; lines that are not records are skipped with a warning.
-
-    Not records: torn or non-JSON lines, bytes that are not UTF-8, JSON values without the record fields.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise UserError(f"no result records at {path}. Run `python -m bench run ...` first, or pass --results PATH.")
-    if path.is_dir():
-        raise UserError(f"--results {path} is a folder; give the JSON-lines file inside it.")
-    skipped = 0
-    try:
-        lines = open(path, "rb")
-    except OSError as error:
-        raise UserError(f"--results {path} cannot be read ({error.strerror or error}).") from None
-    with lines:
-        for line in lines:
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-                skipped += 1
-                continue
-            if is_record(record):
-                yield record
-            else:
-                skipped += 1
-    if skipped:
-        logger.warning("skipped %d unreadable line(s) in %s", skipped, path)
-
-
-def read_records(path: str | Path, missing_ok: bool = False) -> list[dict[str, Any]]:
-    """All complete records; with ``missing_ok`` a file not yet written holds none."""
-    if missing_ok and not Path(path).exists():
-        return []
-    return list(iter_records(path))

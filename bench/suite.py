@@ -26,7 +26,7 @@ from .checkpoint import checkpoint_path
 from .config import RunConfig, config_key
 from .errors import UserError, unknown_choice
 from .presets import get_preset
-from .results import read_records
+from .records import read_records
 
 # Grid axes that the suite sets per cell; presets and files may not set them as settings.
 AXES = ("domain", "method", "imix", "mix", "seed", "data_ratio")

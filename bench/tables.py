@@ -1,9 +1,9 @@
 """Paper-style tables: baseline versus i-Mix per dataset (rows) and method (columns).
 
-A comparison only means something when the two arms differ in nothing but the i-Mix switch
-(and the seed), so records are checked for that before any number is printed. Seeds pair
-the arms: baseline seed 0 against i-Mix seed 0 share initial weights and data order, which
-is what makes a paired test over seeds the right test.
+This file only renders (markdown, LaTeX, CSV). Which records are compared, and the checks that
+the two arms differ in nothing but the i-Mix switch and the seed, are ``bench/arms.py``, the
+row and column names ``bench/labels.py``; the
+means, the paired test and Holm's correction are ``bench/paired.py``.
 """
 
 from __future__ import annotations
@@ -12,229 +12,18 @@ import csv
 import io
 import json
 import math
-import statistics
 import tomllib
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from scipy import stats
 from tabulate import tabulate
 
-from .config import BOOKKEEPING_FIELDS, RunConfig, config_key
+from .labels import display_name, method_order
 from .errors import UserError
+from .paired import Arm, Comparison, apply_holm, chance_note, comparisons, format_cell
 
-METRICS = {"probe": ("probe", "accuracy"), "knn": ("knn", "accuracy")}
 FORMATS = ("markdown", "latex", "csv")
-# Allowed to differ between the arms of one comparison: the treatment, its settings, the seed,
-# and settings that only change what is reported along the way.
-# moco_negatives is in because the official arms differ in it ((1+K) baseline, (N+K) i-Mix);
-# method_column keeps baselines of the two forms apart.
-TREATMENT_FIELDS = frozenset({"imix", "mix", "alpha", "seed", "eval_every", "moco_negatives"})
-NK_BASELINE = "moco (N+K)"  # the column of MoCo baselines with in-batch negatives (the ablation)
-
-
-def moco_negatives(record: dict[str, Any]) -> str | None:
-    """The MoCo form a record ran; records made before the setting existed all ran (N+K)."""
-    if record["method"] != "moco":
-        return None
-    return record.get("config", {}).get("moco_negatives") or "batch+queue"
-
-
-def method_column(record: dict[str, Any]) -> str:
-    """The method's column; a MoCo baseline with in-batch negatives is not the official (1+K)
-    baseline, so it gets its own column (NK_BASELINE) instead of pooling with it."""
-    if record["method"] == "moco" and not record["imix"] and moco_negatives(record) == "batch+queue":
-        return NK_BASELINE
-    return record["method"]
-
-
-# A paired t-test over fewer seeds has too few degrees of freedom to mean anything (with two seeds
-# the 95% interval is the mean gain ± 12.7 standard errors); below this, no p-value is printed.
-MIN_PAIRED_SEEDS = 3
-SIGNIFICANCE = 0.05
-# Loaders whose dataset name says only how the data was read (a folder, a CSV file, arrays, the Hub):
-# their rows are named by the data itself, from its path and size.
-GENERIC_DATASETS = frozenset({"imagefolder", "csv", "arrays", "hf", "npz", "folder"})
-
-
-def metric_value(record: dict[str, Any], metric: str) -> float:
-    section, key = METRICS[metric]
-    return 100.0 * record[section][key]
-
-
-@dataclass
-class Arm:
-    """One side of a comparison: accuracy (in %) by seed."""
-
-    by_seed: dict[int, float] = field(default_factory=dict)
-
-    @property
-    def values(self) -> list[float]:
-        return list(self.by_seed.values())
-
-    @property
-    def mean(self) -> float:
-        return statistics.fmean(self.values) if self.by_seed else math.nan
-
-    @property
-    def std(self) -> float:
-        """Sample standard deviation over seeds; 0 for one seed."""
-        return statistics.stdev(self.values) if len(self.by_seed) > 1 else 0.0
-
-    @property
-    def n(self) -> int:
-        return len(self.by_seed)
-
-
-def format_cell(values: Sequence[float], pm: str = "±") -> str:
-    """``mean ± sample std (n)``; one value has no spread to show, so it prints ``mean (1)``."""
-    if not values:
-        return "-"
-    if len(values) == 1:
-        return f"{values[0]:.2f} (1)"
-    return f"{statistics.fmean(values):.2f} {pm} {statistics.stdev(values):.2f} ({len(values)})"
-
-
-@dataclass
-class Comparison:
-    domain: str
-    dataset: str  # the row's data set name (see dataset_name)
-    method: str
-    mix: str  # the i-Mix variant of the treated arm ("" when there is none yet)
-    baseline: Arm
-    imix: Arm
-    data_ratio: float = 1.0  # the fraction of the training split pretrained on
-    epochs: int | None = None  # pretraining epochs
-    alpha: float = 1.0  # the treated arm's mixing coefficient
-    show_epochs: bool = False  # the data set was run at several epoch counts: say which in the label
-    p_adjusted: float | None = None  # set by apply_holm: the Holm-adjusted p-value
-
-    @property
-    def setting_label(self) -> str:
-        """What sets this row apart from other rows of its data set: data ratio and epochs."""
-        label = f" @ {self.data_ratio:g} data" if self.data_ratio != 1.0 else ""
-        return label + (f" @ {self.epochs} epochs" if self.show_epochs and self.epochs is not None else "")
-
-    @property
-    def variant_label(self) -> str:
-        parts = [self.mix] if self.mix not in ("", "mixup") else []
-        parts += [f"alpha {self.alpha:g}"] if self.alpha != 1.0 and self.imix.n else []
-        return f" ({', '.join(parts)})" if parts else ""
-
-    @property
-    def row_label(self) -> str:
-        return f"{self.domain}/{self.dataset}{self.setting_label}{self.variant_label}"
-
-    @property
-    def gain(self) -> float:
-        return self.imix.mean - self.baseline.mean
-
-    @property
-    def paired_seeds(self) -> list[int]:
-        return sorted(set(self.baseline.by_seed) & set(self.imix.by_seed))
-
-    @property
-    def differences(self) -> list[float]:
-        """i-Mix minus baseline, seed by seed, over the seeds both arms have."""
-        return [self.imix.by_seed[s] - self.baseline.by_seed[s] for s in self.paired_seeds]
-
-    @property
-    def test_note(self) -> str:
-        """Why there is no p-value ("" when there is one): too few pairs, or no spread in the gains."""
-        differences = self.differences
-        if len(differences) < MIN_PAIRED_SEEDS:
-            return f"n<{MIN_PAIRED_SEEDS}"
-        if statistics.pstdev(differences) == 0:  # the t statistic is 0/0 or x/0: undefined
-            return "identical gains"
-        return ""
-
-    @property
-    def p_value(self) -> float:
-        """Two-sided paired t-test over the seeds both arms have; NaN when test_note says why not."""
-        if self.test_note:
-            return math.nan
-        return float(stats.ttest_rel([self.imix.by_seed[s] for s in self.paired_seeds],
-                                     [self.baseline.by_seed[s] for s in self.paired_seeds]).pvalue)
-
-    @property
-    def ci(self) -> tuple[float, float]:
-        """The t-based 95% confidence interval of the mean paired gain; NaNs where p_value is NaN."""
-        if self.test_note:
-            return math.nan, math.nan
-        differences = self.differences
-        n = len(differences)
-        mean = statistics.fmean(differences)
-        half = stats.t.ppf(1 - SIGNIFICANCE / 2, n - 1) * statistics.stdev(differences) / math.sqrt(n)
-        return mean - half, mean + half
-
-    @property
-    def reported_p(self) -> float:
-        """The Holm-adjusted p-value after apply_holm, else the raw one."""
-        return self.p_value if self.p_adjusted is None else self.p_adjusted
-
-
-def holm(p_values: Sequence[float]) -> list[float]:
-    """Holm's step-down adjustment (family-wise error): NaNs are not tested and stay NaN.
-
-    Sorted ascending, the i-th smallest of m p-values becomes (m - i + 1) x p, made
-    non-decreasing and capped at 1; a cell passes at 5% when its adjusted p is below 0.05.
-    """
-    tested = sorted((p, i) for i, p in enumerate(p_values) if not math.isnan(p))
-    m = len(tested)
-    adjusted = [math.nan] * len(p_values)
-    running = 0.0
-    for rank, (p, i) in enumerate(tested):
-        running = max(running, min(1.0, (m - rank) * p))
-        adjusted[i] = running
-    return adjusted
-
-
-def apply_holm(items: Sequence[Comparison]) -> None:
-    """Set each comparison's p_adjusted, the family being every tested cell in ``items``."""
-    for c, p in zip(items, holm([c.p_value for c in items])):
-        c.p_adjusted = p
-
-
-def chance_note(items: Sequence[Comparison]) -> str:
-    """How many tested cells pass p < 0.05, and how many would by chance if i-Mix changed nothing."""
-    p_values = [c.p_value for c in items if not math.isnan(c.p_value)]
-    m = len(p_values)
-    if m == 0:
-        return "No cell has a p-value (each needs 3 or more paired seeds whose gains are not all identical)."
-    passed = sum(p < SIGNIFICANCE for p in p_values)
-    text = (f"{m} cell(s) tested: {passed} with p < 0.05, where about {SIGNIFICANCE * m:.2g} (0.05 x {m}) "
-            "would pass by chance alone if i-Mix changed nothing.")
-    if any(c.p_adjusted is not None for c in items):
-        held = sum(c.p_adjusted < SIGNIFICANCE for c in items if c.p_adjusted is not None and not math.isnan(c.p_adjusted))
-        text += f" After Holm's correction over the {m}: {held} with p_holm < 0.05."
-    elif m > 1:
-        text += " (`--holm` adjusts the p-values for the number of cells.)"
-    return text
-
-
-def dataset_name(record: dict[str, Any]) -> str:
-    """The row name of a record's data: the loader's name, or for a generic loader (an image folder,
-    a CSV file, arrays, a Hub data set) the data's own name and training-set size, e.g. cifar10 (5k)."""
-    dataset = record["dataset"]
-    base = dataset.split(":", 1)[1] if dataset.startswith("csv:") else None
-    if base is None and dataset not in GENERIC_DATASETS:
-        return dataset
-    if base is None:
-        path = (record.get("config") or {}).get("data")
-        base = Path(str(path).rstrip("/\\")).name.split(".")[0] if path else dataset
-    n_train = (record.get("data") or {}).get("n_train")
-    return f"{base} ({_count(int(n_train))})" if n_train else base
-
-
-def _count(n: int) -> str:
-    """5000 -> 5k, 2700 -> 2.7k, 26048 -> 26k, 1347 -> 1.3k, 600 -> 600."""
-    if n < 1000:
-        return str(n)
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.2g}M"
-    return f"{n / 1000:.2g}k" if n < 100_000 else f"{round(n / 1000)}k"
 
 
 def read_names(path: str | Path | None) -> dict[str, str]:
@@ -264,128 +53,6 @@ def read_names(path: str | Path | None) -> dict[str, str]:
     return {str(k): v for k, v in names.items()}
 
 
-def _differences(configs: list[dict[str, Any]]) -> dict[str, list[str]]:
-    fields = sorted({k for c in configs for k in c} - TREATMENT_FIELDS - BOOKKEEPING_FIELDS)
-    differing = {}
-    for name in fields:
-        values = sorted({repr(c.get(name)) for c in configs})
-        if len(values) > 1:
-            differing[name] = values
-    return differing
-
-
-def _with_defaults(config: dict[str, Any]) -> dict[str, Any]:
-    """A record's config with settings added since it was written filled in at their defaults.
-
-    Without this, a record made before a setting existed (say ``probe``) would never compare
-    with one made after, though both ran with the same value.
-    """
-    defaults = RunConfig().to_dict()
-    return {**{k: v for k, v in defaults.items() if k not in config}, **config}
-
-
-def check_comparable(label: str, records: list[dict[str, Any]]) -> None:
-    """Refuse arms whose configs differ in anything but the i-Mix switch and the seed."""
-    configs = [_with_defaults(r["config"]) for r in records if "config" in r]
-    if len({config_key(c, TREATMENT_FIELDS) for c in configs}) <= 1:
-        return
-    differing = _differences(configs)
-    detail = "; ".join(f"{name}: {', '.join(values)}" for name, values in differing.items())
-    example = next(iter(differing), "epochs")
-    raise UserError(
-        f"cannot compare {label}: its records differ in more than the i-Mix switch and the seed ({detail}). "
-        f"Keep one setting with --where, e.g. --where {example}=VALUE, or put the runs in separate "
-        "--results files.")
-
-
-def select(records: Iterable[dict[str, Any]], where: list[str]) -> list[dict[str, Any]]:
-    """Records whose field (a record key, or a config key) equals the given value."""
-    conditions = []
-    for clause in where:
-        name, sep, value = clause.partition("=")
-        if not sep or not name:
-            raise UserError(f"--where {clause!r}: expected FIELD=VALUE, e.g. --where epochs=10.")
-        conditions.append((name.strip(), value.strip()))
-    chosen = []
-    for record in records:
-        def field_text(name: str) -> str:
-            value = record.get(name, record.get("config", {}).get(name))
-            return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        def matches(name: str, value: str) -> bool:
-            text = field_text(name)
-            # a row's name (cifar10 (5k)) selects its records as well as the loader's name does
-            return text == value or _same_number(text, value) or (name == "dataset" and dataset_name(record) == value)
-        if all(matches(name, value) for name, value in conditions):
-            chosen.append(record)
-    return chosen
-
-
-def _same_number(a: str, b: str) -> bool:
-    try:
-        return float(a) == float(b)
-    except ValueError:
-        return False
-
-
-def comparisons(records: Iterable[dict[str, Any]], metric: str = "probe") -> list[Comparison]:
-    """One comparison per (domain, data set, data ratio, epochs, method, i-Mix variant), each checked.
-
-    MixUp and CutMix are different treatments, and so are two mixing coefficients (alpha), so
-    each gets its own comparison against the shared baseline. The data ratio and the number of
-    pretraining epochs are the axes of the regime study (`bench suite --data-ratios`, `--epochs`),
-    so each value gets its own row rather than a refusal; any other difference is refused. A seed
-    recorded twice keeps its last record (a rerun replaces).
-    MoCo's i-Mix arm is compared with the (1+K) baseline and, where there is one, also with
-    the (N+K) baseline (NK_BASELINE): the gain of the mixing alone.
-    """
-    baselines: dict[tuple, list[dict]] = defaultdict(list)
-    treated: dict[tuple, dict[tuple[str, float], list[dict]]] = defaultdict(lambda: defaultdict(list))
-    epochs_seen: dict[tuple[str, str], set] = defaultdict(set)
-    for record in records:
-        name = dataset_name(record)
-        epochs = record.get("config", {}).get("epochs")
-        epochs_seen[(record["domain"], name)].add(epochs)
-        key = (record["domain"], name, data_ratio(record), _sortable(epochs), method_column(record))
-        if record["imix"]:
-            variant = (record.get("mix") or "mixup", float(record.get("config", {}).get("alpha", 1.0)))
-            treated[key][variant].append(record)
-        else:
-            baselines[key].append(record)
-    for key in [k for k in baselines if k[4] == NK_BASELINE and (*k[:4], "moco") in treated]:
-        treated[key] = treated[(*key[:4], "moco")]
-    result = []
-    for key in sorted(set(baselines) | set(treated)):
-        domain, dataset, ratio, epochs, method = key
-        epochs = None if epochs == -1 else epochs
-        variants = treated.get(key) or {("", 1.0): []}
-        for (mix, alpha), mixed in sorted(variants.items(), key=lambda kv: (kv[0][0] not in ("", "mixup"), kv[0])):
-            c = Comparison(domain, dataset, method, mix, Arm(), Arm(), data_ratio=ratio, epochs=epochs, alpha=alpha,
-                           show_epochs=len(epochs_seen[(domain, dataset)]) > 1)
-            check_comparable(f"{c.row_label} {method}", baselines[key] + mixed)
-            c.baseline, c.imix = [Arm({r["seed"]: metric_value(r, metric) for r in group})
-                                  for group in (baselines[key], mixed)]
-            result.append(c)
-    return result
-
-
-def _sortable(epochs: Any) -> int:
-    return -1 if epochs is None else int(epochs)
-
-
-def data_ratio(record: dict[str, Any]) -> float:
-    """The fraction of the training split a run pretrained on (records before the setting: 1)."""
-    return float(record.get("config", {}).get("data_ratio", 1.0))
-
-
-def method_order(methods: Iterable[str]) -> list[str]:
-    """The paper's order: SimCLR (N-pair), MoCo, BYOL, then any others by name."""
-    from .methods import METHODS
-
-    order = list(METHODS)
-    order.insert(order.index("moco") + 1, NK_BASELINE)
-    return sorted(set(methods), key=lambda m: (order.index(m) if m in order else len(order), m))
-
-
 def _cell(arm: Arm, better: bool, bold: tuple[str, str], pm: str) -> str:
     text = format_cell(arm.values, pm)
     return f"{bold[0]}{text}{bold[1]}" if better and arm.n else text
@@ -409,9 +76,7 @@ def _gain(c: Comparison) -> str:
 
 def display_label(c: Comparison, names: dict[str, str]) -> str:
     """The row label with the data set renamed by the --names map (by "domain/name" or "name")."""
-    base = f"{c.domain}/{c.dataset}"
-    base = names.get(base, names.get(c.dataset, base))
-    return f"{base}{c.setting_label}{c.variant_label}"
+    return f"{display_name(c.domain, c.dataset, names)}{c.setting_label}{c.variant_label}"
 
 
 def _rows(items: list[Comparison], names: dict[str, str]) -> tuple[list[str], dict[str, dict[str, Comparison]]]:

@@ -7,7 +7,8 @@ import pytest
 from bench.cli import parse, prepare_run
 from bench.config import config_key, resolve
 from bench.errors import UserError
-from bench.tables import NK_BASELINE, comparisons
+from bench.labels import NK_BASELINE
+from bench.paired import comparisons
 from train_helpers import build, tiny_config
 
 

@@ -171,7 +171,8 @@ def _png_size(path) -> tuple[int, int]:
 
 
 def test_every_figure_is_written_as_a_readable_png(tmp_path):
-    from bench.plots import DPI, make_figures
+    from bench.figure_files import DPI
+    from bench.plots import make_figures
 
     lines = make_figures(fixture_records(), tmp_path / "figures")
     assert [line.split()[0] for line in lines] == ["wrote", "wrote", "wrote", "skipped", "wrote"]

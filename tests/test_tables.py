@@ -12,8 +12,10 @@ from scipy import stats
 from bench.cli import main
 from bench.errors import UserError
 from bench.results import append_record
-from bench.tables import (apply_holm, chance_note, comparison_table, comparisons, dataset_name, format_cell, holm,
-                          read_names, select)
+from bench.labels import dataset_name
+from bench.paired import apply_holm, chance_note, comparisons, format_cell, holm
+from bench.records import select
+from bench.tables import comparison_table, read_names
 
 
 def _record(method: str, imix: bool, seed: int, accuracy: float, mix: str | None = None, **config) -> dict:

@@ -9,12 +9,17 @@ Run from the repository root: python results/images/summary.py [results/images/r
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 from collections import defaultdict
+from pathlib import Path
 
-from tabulate import tabulate
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tabulate import tabulate  # noqa: E402
+
+from bench.labels import alpha_of, mix_of  # noqa: E402
+from bench.records import read_records  # noqa: E402
 
 
 def cell(values: list[float]) -> str:
@@ -26,15 +31,16 @@ def cell(values: list[float]) -> str:
 
 def main(path: str) -> None:
     groups: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for line in open(path):
-        record = json.loads(line)
-        key = (record["method"], record["mix"] if record["imix"] else "baseline")
+    for record in read_records(path):  # a torn or foreign line is skipped with a note, as bench table does
+        alpha = alpha_of(record)  # two alphas are two arms: "mixup alpha 2" beside "mixup"
+        arm = (mix_of(record) + (f" alpha {alpha:g}" if alpha != 1.0 else "")) if record["imix"] else "baseline"
+        key = (record["method"], arm)
         groups[key]["probe"].append(100 * record["probe"]["accuracy"])
         groups[key]["knn"].append(100 * record["knn"]["accuracy"])
         groups[key]["rate"].append(record["samples_per_second"])
     order = {"baseline": 0, "mixup": 1, "cutmix": 2}
     rows = [[method, mix, cell(g["probe"]), cell(g["knn"]), f"{statistics.fmean(g['rate']):.0f}"]
-            for (method, mix), g in sorted(groups.items(), key=lambda kv: (kv[0][0], order[kv[0][1]]))]
+            for (method, mix), g in sorted(groups.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 3), kv[0][1]))]
     print(tabulate(rows, headers=["method", "i-Mix", "linear probe %", "kNN %", "images/s"], tablefmt="github"))
 
 

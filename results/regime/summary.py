@@ -2,7 +2,7 @@
 
 `bench table` compares the two arms of one setting; the study has many settings per data set
 (epochs x data ratio), so this prints one row per (data set, method, epochs, data ratio), with
-the paired test of `bench.tables`. Every number comes from results/regime/runs.jsonl.
+the paired test of `bench.paired`. Every number comes from results/regime/runs.jsonl.
 
     python results/regime/summary.py [--results results/regime/runs.jsonl] [--metric probe|knn]
 """
@@ -18,7 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.results import read_records  # noqa: E402
-from bench.tables import comparisons, method_order  # noqa: E402
+from bench.labels import method_order  # noqa: E402
+from bench.paired import comparisons  # noqa: E402
 
 
 def rows(records: list[dict], metric: str) -> list[list[str]]:
@@ -35,7 +36,8 @@ def rows(records: list[dict], metric: str) -> list[list[str]]:
         paired = len(c.paired_seeds)
         test = "-" if math.isnan(p) or paired < 3 else f"{p:.3f}"
         gain = f"{c.gain:+.2f}" if c.baseline.n and c.imix.n else "-"
-        table.append([f"{c.domain}/{c.dataset}", c.method, str(epochs), f"{c.data_ratio:g}",
+        # the variant (cutmix, alpha 2) keeps two i-Mix arms of one setting on rows a reader can tell apart
+        table.append([f"{c.domain}/{c.dataset}{c.variant_label}", c.method, str(epochs), f"{c.data_ratio:g}",
                       arm(c.baseline), arm(c.imix), gain, test])
     return table
 

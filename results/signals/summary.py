@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tabulate import tabulate  # noqa: E402
 
 from bench.results import read_records  # noqa: E402
-from bench.tables import format_cell  # noqa: E402
+from bench.labels import arm_label  # noqa: E402
+from bench.paired import format_cell  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -29,7 +30,7 @@ def rows() -> list[list[str]]:
         records += read_records(HERE / "cutmix.jsonl")
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for r in records:
-        groups[(r["method"], f"i-Mix ({r['mix']})" if r["imix"] else "baseline")].append(r)
+        groups[(r["method"], arm_label(r, with_mix=True))].append(r)  # i-Mix (mixup), i-Mix (cutmix, alpha 2)
     table = []
     for (method, variant), group in sorted(groups.items()):
         table.append([method, variant, format_cell([100 * r["probe"]["accuracy"] for r in group]),

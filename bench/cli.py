@@ -78,7 +78,9 @@ def build_parser(domain_cls=None, features_domain=None) -> Parser:
     parser = Parser(prog="bench", description="i-Mix benchmark suite")
     parser.add_argument("--version", action="version", version=f"imix-bench {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    run = commands.add_parser("run", help="pretrain one model, evaluate it, append a record")
+    run = commands.add_parser("run", help="pretrain one model, evaluate it, append a record",
+                              description="The defaults shown are the bench's own (bench/config.py); a domain "
+                                          "may choose others for its data sets, and the flags given win over both.")
     add_run_command(run, domain_cls)
     suite = commands.add_parser(
         "suite", help="run a grid of experiments (resumable: finished cells are skipped)",

@@ -38,7 +38,12 @@ def later_options(domain: str | type) -> dict[str, Any]:
 def prepare(domain: str | type = "tabular", method: str = "simclr", imix: bool | None = None,
             **settings: Any) -> tuple[RunConfig, Any]:
     """The resolved config and the domain adapter of a run, without running it."""
-    cls = adapter_class(domain)
+    return prepare_with(adapter_class(domain), domain, method, imix, **settings)
+
+
+def prepare_with(cls: type, domain: str | type, method: str = "simclr", imix: bool | None = None,
+                 **settings: Any) -> tuple[RunConfig, Any]:
+    """``prepare`` for an adapter class already imported and checked (the suite checks it once per grid)."""
     options = domain_options(cls)
     run_fields = FIELD_NAMES - _NOT_SETTINGS
     unknown = sorted(set(settings) - run_fields - set(ENCODER_SETTINGS) - set(options))

@@ -90,8 +90,8 @@ def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None,
     domains = list(axis("domains", domains, ["tabular"]))
     methods = [canonical_method(m) for m in axis("methods", methods, ["simclr"])]
     seed_list = _seeds(axis("seeds", seeds, 1))
-    mix_list = list(axis("mixes", mixes, ["mixup"]))
-    ratios = [float(r) for r in axis("data_ratios", data_ratios, [1.0])]
+    mix_list = list(axis("mixes", mixes, [RunConfig.mix]))  # the declared defaults
+    ratios = [float(r) for r in axis("data_ratios", data_ratios, [RunConfig.data_ratio])]
     for ratio in ratios:
         if not in_fraction(ratio):
             raise UserError(f"--data-ratios must lie in {FRACTION}, got {ratio:g}.")

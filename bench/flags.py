@@ -34,13 +34,14 @@ def add_run_arguments(parser: argparse.ArgumentParser, exclude: Sequence[str] = 
     ``exclude`` names settings (by field name) that the caller sets otherwise: the suite
     sets domain, method, seed and the i-Mix switch per cell.
     """
-    groups = {name: parser.add_argument_group(name) for name in GROUPS}
-    for f in declared(RunConfig):
-        if f.name not in exclude:
-            groups[f.metadata["group"]].add_argument(flag_name(f.name), **_argument(f))
-    for name, (kind_, text) in ENCODER_OPTIONS.items():
-        if name not in exclude:
-            groups["encoder"].add_argument(flag_name(name), type=kind_, help=text)
+    for title in GROUPS:
+        group = parser.add_argument_group(title)
+        for f in declared(RunConfig):
+            if f.metadata["group"] == title and f.name not in exclude:
+                group.add_argument(flag_name(f.name), **_argument(f))
+        for name, (kind_, text) in ENCODER_OPTIONS.items() if title == "encoder" else ():
+            if name not in exclude:
+                group.add_argument(flag_name(name), type=kind_, help=text)
 
 
 def _argument(f: dataclasses.Field) -> dict[str, Any]:

@@ -98,9 +98,11 @@ class DomainFlags:
         self.cls = domain_class(domain)
         group = Parser(add_help=False).add_argument_group()
         self.cls.add_arguments(group)
-        self.options = {flag[2:].replace("-", "_"): a for a in group._group_actions  # by flag: --per-class-ratio
-                        for flag in a.option_strings if flag.startswith("--") and not flag.startswith("--no-")
-                        or flag.startswith("--no-") and a.nargs == 0 and not isinstance(a, argparse.BooleanOptionalAction)}
+        # Settings are named by flag (--per-class-ratio: per_class_ratio), not by argparse dest; the --no-X
+        # half of an on/off flag is not a setting of its own (raw_probe = false is --no-raw-probe).
+        self.options = {flag[2:].replace("-", "_"): a for a in group._group_actions for flag in a.option_strings
+                        if flag.startswith("--") and not (isinstance(a, argparse.BooleanOptionalAction)
+                                                          and flag.startswith("--no-"))}
         self.names = {*RUN_FIELDS, *ENCODER_FLAGS, *self.options}
         self.option_strings = run_option_strings(self.cls)  # for rendering: which switches have a --no- form
 
@@ -112,8 +114,10 @@ class DomainFlags:
         from .flags import ENCODER_OPTIONS
         from .settings import coerce
 
-        flags = {f"no_{k}" if v is False and f"no_{k}" in self.options else k: True if v is False and
-                 f"no_{k}" in self.options else v for k, v in flags.items()}  # header = false: --no-header
+        flags = dict(flags)
+        for key in [k for k, v in flags.items() if v is False and f"no_{k}" in self.options]:
+            del flags[key]
+            flags[f"no_{key}"] = True  # header = false is the flag --no-header
         unknown = sorted(set(flags) - self.names)
         if unknown:
             raise UserError(f"{where}: unknown setting {unknown[0]!r}. Valid settings (the `bench run` flags of "

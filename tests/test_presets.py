@@ -77,9 +77,10 @@ def test_config_file_values_are_read_as_the_flags_read_them_and_bad_ones_are_use
                            methods=["simclr"], seeds=1, mixes=None, data_ratios=None, cli={})
         return grid.cells[1]  # the i-Mix cell
 
-    given = cell(alpha=2, epochs=3, milestones=2, raw_probe=False, symmetric=False, inputdrop=0)
+    given = cell(alpha=2, epochs=3, milestones=2, raw_probe=False, symmetric=False, inputdrop=0, header=False)
     assert type(given.cfg.alpha) is float and given.cfg.milestones == [2] and given.cfg.raw_probe is False
     assert given.cfg.domain_options["inputdrop"] == 0.0 and given.cfg.symmetric is False
+    assert given.cfg.domain_options["header"] is False and "--no-header" in given.argv  # header = false
     from bench.cli import parse, prepare_run
 
     by_hand, _ = prepare_run(parse(["run", *given.argv]))  # the printed command line is the same run

@@ -76,7 +76,7 @@ def suite(*, domains: Sequence[str] | None = None, datasets: Sequence[str] | Non
     from .flags import RUN_FIELDS, SUITE_SETS
     from .log import configure
     from .presets import get_preset, load_config_file
-    from .results import read_records
+    from .records import read_records
     from .suite import dry_run as show_cells, expand_grid, run_grid
 
     allowed = {f for f in RUN_FIELDS if f not in SUITE_SETS} | set(ENCODER_SETTINGS)

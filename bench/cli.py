@@ -12,121 +12,12 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import __version__
-from .config import RunConfig, default_data_root, resolve
+from .cli_parser import (  # noqa: F401 (re-exported: bench.cli.build_parser and others)
+    add_features_arguments, add_suite_arguments, build_parser, comma_list, seed_list)
 from .errors import UserError
 from .flags import (  # noqa: F401 (re-exported: bench.cli.add_run_arguments and others)
     ENCODER_FLAGS, RUN_FIELDS, SUITE_SETS, Parser, add_run_arguments, add_run_command, run_option_strings, run_settings)
 from .log import configure, logger
-
-def comma_list(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def seed_list(text: str) -> int | list[int]:
-    """``--seeds 3`` is seeds 0, 1, 2; ``--seeds 3,4`` is exactly seeds 3 and 4."""
-    try:
-        return [int(part) for part in comma_list(text)] if "," in text else int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seeds or a list such as 3,4,5, got {text!r}") from None
-
-
-def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
-    grid = suite.add_argument_group("grid (each overrides the preset's and the config file's)")
-    grid.add_argument("--domains", type=comma_list, help="comma-separated domains, e.g. tabular,images,speech")
-    grid.add_argument("--datasets", type=comma_list,
-                      help="only these dataset entries (names as listed by --dry-run)")
-    grid.add_argument("--methods", type=comma_list, help="comma-separated methods (default simclr)")
-    grid.add_argument("--seeds", type=seed_list,
-                      help="N: seeds 0..N-1 for every cell; or a list such as 3,4,5 (fresh seeds for a final table)")
-    grid.add_argument("--mixes", type=comma_list,
-                      help="i-Mix variants run beside each baseline (default mixup; e.g. mixup,cutmix)")
-    grid.add_argument("--data-ratios", type=lambda t: [float(x) for x in comma_list(t)],
-                      help="fractions of the training data to pretrain on, e.g. 0.1,0.5,1")
-    where = suite.add_argument_group("settings")
-    where.add_argument("--preset", help="named settings: paper, paper-noaug, cpu (see bench/presets.py, docs/fidelity.md)")
-    where.add_argument("--config", help="TOML or YAML file with settings and dataset entries (README: Suite)")
-    where.add_argument("--results", default="results/runs.jsonl", help="JSON-lines file of records")
-    where.add_argument("--dry-run", action="store_true", help="list the cells, their commands and time estimates")
-    where.add_argument("--shard", metavar="K/N",
-                       help="run only worker K's fixed share of N (every N-th baseline/i-Mix pair, from the K-th), for job arrays; "
-                            "give each worker its own --results file (README: Grids on a cluster)")
-    where.add_argument("--estimate-from", action="append", metavar="PATH",
-                       help="with --dry-run: also estimate times from the records in PATH (e.g. short timing runs)")
-    where.add_argument("--quiet", action="store_true", help="no progress bars and no line per cell")
-    add_run_arguments(suite, exclude=SUITE_SETS)
-
-
-def add_features_arguments(features: argparse.ArgumentParser, domain_cls=None) -> None:
-    features.add_argument("--backbone", required=True, metavar="PATH", help="a file written by --save-backbone")
-    features.add_argument("--out", required=True, metavar="FILE.npz",
-                          help="where the arrays go: train_x, train_y, test_x, test_y, class_names")
-    features.add_argument("--domain", help="default: the backbone's domain")
-    features.add_argument("--dataset", help="default: the backbone's training data set (same domain)")
-    features.add_argument("--data", help="local file or folder, as for `bench run`")
-    features.add_argument("--data-root", help=f"downloads and caches (default: the backbone run's, else {default_data_root()})")
-    features.add_argument("--seed", type=int, help="seed of data-set splits that take the run seed (default: the run's)")
-    features.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
-    if domain_cls is not None:  # defaults None: unset domain settings come from the backbone's run
-        group = features.add_argument_group(f"{domain_cls.name} domain")
-        domain_cls.add_arguments(group)
-        features.set_defaults(_domain_dests=[a.dest for a in group._group_actions],
-                              **{a.dest: None for a in group._group_actions})
-
-
-def build_parser(domain_cls=None, features_domain=None) -> Parser:
-    parser = Parser(prog="bench", description="i-Mix benchmark suite")
-    parser.add_argument("--version", action="version", version=f"imix-bench {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    run = commands.add_parser("run", help="pretrain one model, evaluate it, append a record")
-    add_run_command(run, domain_cls)
-    suite = commands.add_parser(
-        "suite", help="run a grid of experiments (resumable: finished cells are skipped)",
-        description="Runs domain x dataset x method x {baseline, i-Mix} x seed. Other flags are `bench run` "
-                    "settings for every cell; they override the preset and the config file.")
-    add_suite_arguments(suite)
-    commands.add_parser("list", help="the domains, datasets, methods, mixers and encoders")
-    add_features_arguments(commands.add_parser(
-        "features", help="frozen features of a data set from a --save-backbone file, as .npz",
-        description="Loads the backbone, reads the data set through its domain (by default the one the backbone "
-                    "was trained on) and writes its clean-view features with the labels."), features_domain)
-    table = commands.add_parser("table", help="baseline vs i-Mix table from the records")
-    table.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
-                       help="one or more JSON-lines files of records (default results/runs.jsonl)")
-    table.add_argument("--metric", choices=("probe", "knn"), default="probe",
-                       help="linear-probe (default) or kNN test accuracy")
-    table.add_argument("--format", choices=("markdown", "latex", "csv"), default="markdown")
-    table.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
-                       help="only records whose field (or config field) has this value; repeatable")
-    table.add_argument("--holm", action="store_true", help="Holm-adjust the p-values over every tested cell")
-    table.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
-    plot = commands.add_parser(
-        "plot", help="figures: baseline vs i-Mix bars, loss curves, accuracy and i-Mix gain against data and epochs",
-        description="Writes bars (each data set at its largest --data-ratio), loss_curves, data_ratio (groups "
-                    "run at several ratios), gain_epochs and gain_data (the i-Mix gain with its 95%% interval "
-                    "against epochs and data ratio); a figure the records cannot fill is skipped with a message.")
-    plot.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
-                      help="one or more JSON-lines files of records (default results/runs.jsonl)")
-    plot.add_argument("--out", default="results/figures", help="folder for the PNG files (default results/figures)")
-    plot.add_argument("--metric", choices=("probe", "knn"), default="probe",
-                      help="linear-probe (default) or kNN test accuracy")
-    plot.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
-                      help="only records whose field (or config field) has this value; repeatable")
-    plot.add_argument("--holm", action="store_true", help="mark p < 0.05 after Holm's correction per figure")
-    plot.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
-    plot.add_argument("--format", default="png", help="comma-separated file formats: png, pdf, svg (default png)")
-    report = commands.add_parser(
-        "report", help="one self-contained HTML page: tables, paired tests, figures and each run's provenance",
-        description="Writes one HTML file with the comparison tables, the paired tests, the figures (embedded) and "
-                    "each run's config, data, commit and wall time; it needs no network or other file to view.")
-    report.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
-                        help="one or more JSON-lines files of records (default results/runs.jsonl)")
-    report.add_argument("--out", default="results/report.html", help="the HTML file (default results/report.html)")
-    report.add_argument("--metric", nargs="+", choices=("probe", "knn"), default=["probe", "knn"],
-                        help="metrics to tabulate and plot (default: both)")
-    report.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
-                        help="only records whose field (or config field) has this value; repeatable")
-    return parser
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:

@@ -19,27 +19,43 @@ _NOT_SETTINGS = {"encoder_options", "domain_options"}
 
 def domain_options(domain: str | type) -> dict[str, Any]:
     """The domain's own settings (its ``bench run --domain NAME --help`` flags) with their defaults."""
-    parser = Parser(prog="bench run", add_help=False)
-    group = parser.add_argument_group()
-    adapter_class(domain).add_arguments(group)
-    defaults = vars(parser.parse_args([]))
-    return {action.dest: defaults[action.dest] for action in group._group_actions}
+    return _option_defaults(adapter_class(domain))
 
 
 def later_options(domain: str | type) -> dict[str, Any]:
     """Domain flags added after records existed (the --dataset hf flags), with their defaults: the
     recorded config leaves them out at those defaults, so earlier records keep their config keys."""
+    return _later_options(adapter_class(domain))
+
+
+def _option_actions(cls: type) -> tuple[Parser, list[Any]]:
+    """The flags a checked adapter class adds (``add_arguments``), on a parser of their own."""
     parser = Parser(prog="bench run", add_help=False)
     group = parser.add_argument_group()
-    adapter_class(domain).add_arguments(group)
-    return {a.dest: a.default for a in group._group_actions if getattr(a, "omit_at_default", False)}
+    cls.add_arguments(group)
+    return parser, group._group_actions
+
+
+def _option_defaults(cls: type) -> dict[str, Any]:
+    parser, actions = _option_actions(cls)
+    defaults = vars(parser.parse_args([]))
+    return {action.dest: defaults[action.dest] for action in actions}
+
+
+def _later_options(cls: type) -> dict[str, Any]:
+    return {a.dest: a.default for a in _option_actions(cls)[1] if getattr(a, "omit_at_default", False)}
 
 
 def prepare(domain: str | type = "tabular", method: str = "simclr", imix: bool | None = None,
             **settings: Any) -> tuple[RunConfig, Any]:
     """The resolved config and the domain adapter of a run, without running it."""
-    cls = adapter_class(domain)
-    options = domain_options(cls)
+    return prepare_with(adapter_class(domain), domain, method, imix, **settings)
+
+
+def prepare_with(cls: type, domain: str | type, method: str = "simclr", imix: bool | None = None,
+                 **settings: Any) -> tuple[RunConfig, Any]:
+    """``prepare`` for an adapter class already imported and checked (the suite checks it once per grid)."""
+    options = _option_defaults(cls)
     run_fields = FIELD_NAMES - _NOT_SETTINGS
     unknown = sorted(set(settings) - run_fields - set(ENCODER_SETTINGS) - set(options))
     if unknown:
@@ -57,7 +73,7 @@ def prepare(domain: str | type = "tabular", method: str = "simclr", imix: bool |
                      method=method, imix=imix)
     encoder_options = {k: settings[k] for k in ENCODER_SETTINGS if settings.get(k) is not None}
     overrides["encoder_options"] = encoder_options or None  # None: the domain's default options apply
-    later = later_options(cls)
+    later = _later_options(cls)
     overrides["domain_options"] = {k: v for k, v in options.items() if not (k in later and v == later[k])}
     dataset = settings.get("dataset") or adapter.default_dataset
     return resolve(overrides, checked_defaults(adapter, dataset)), adapter

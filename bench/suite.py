@@ -1,7 +1,8 @@
 """The benchmark grid: domain x dataset x method x {baseline, i-Mix} x seed (x data ratio).
 
-Every cell is exactly a `bench run` command line, so the dry run can print it and a user can
-rerun any one cell by hand. A cell counts as done when the results file holds a record whose
+Every cell is resolved to its RunConfig directly and run in-process by the function `bench run`
+uses; its `bench run` command line is rendered from the same settings only to be shown (the dry
+run, "rerun alone"), so a user can rerun any one cell by hand. A cell counts as done when the results file holds a record whose
 resolved config has the same digest (`config_key`), whoever wrote it: restarting a stopped
 suite skips what is finished, and a cell that was cut short simply runs again (from its last
 checkpoint: unless told otherwise, the suite checkpoints every cell into `<results>.checkpoints/`,
@@ -12,25 +13,22 @@ what the suite keeps; give `--checkpoint-dir DIR` to keep the trained models ins
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import sys
 import time
 import traceback
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Sequence
 
 from . import distributed
 from .checkpoint import checkpoint_path
 from .config import RunConfig, config_key
 from .errors import UserError, unknown_choice
-from .presets import get_preset
-from .records import read_records
-
-# Grid axes that the suite sets per cell; presets and files may not set them as settings.
-AXES = ("domain", "method", "imix", "mix", "seed", "data_ratio")
-
+from .settings import FRACTION, in_fraction
+from .suite_claims import Claims, _decide, beside_results, checkpoint_folder, finished_keys  # noqa: F401 (re-exported)
+from .suite_grid import (  # noqa: F401 (re-exported: bench.suite.cell_flags and others)
+    ARM_MATCH, ARM_SOURCE, AXES, DomainFlags, _entry_name, _seeds, cell_flags, dataset_entries, flags_to_argv,
+    matching_arms, merge_specs, row_methods)
 
 @dataclass
 class Cell:
@@ -73,110 +71,11 @@ def _quote(arg: str) -> str:
     return f"'{arg}'" if any(c in arg for c in " \"$*?") else arg
 
 
-def _seeds(value: Any) -> list[int]:
-    if isinstance(value, int):
-        if value < 1:
-            raise UserError(f"--seeds must be at least 1, got {value}.")
-        return list(range(value))
-    return [int(s) for s in value]
-
-
-def _entry_name(entry: dict[str, Any]) -> str:
-    return str(entry.get("name") or entry.get("dataset") or "default")
-
-
-def merge_specs(preset: dict[str, Any] | None, config: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The layers in the order they apply; a config file may name a preset to start from."""
-    layers = []
-    if config and config.get("preset") and preset is None:
-        preset = get_preset(config["preset"])
-    for spec in (preset, config):
-        if spec:
-            layers.append(spec)
-    return layers
-
-
-def dataset_entries(layers: list[dict[str, Any]], domains: Sequence[str]) -> list[tuple[str, str]]:
-    """(domain, entry name) of every grid row, in the order of --domains; later layers add rows."""
-    rows: list[tuple[str, str]] = []
-    for domain in domains:
-        names = [_entry_name(e) for spec in layers for e in spec.get("datasets", []) if e["domain"] == domain]
-        if not names:
-            names = ["default"]  # the domain's embedded default dataset
-        rows += [(domain, n) for n in dict.fromkeys(names)]
-    return rows
-
-
-# Keys of an [[arms]] entry that choose the cells it applies to (absent: any), and its label.
-ARM_MATCH = ("domain", "dataset", "method", "imix")
-ARM_SOURCE = "source"
-
-
-def matching_arms(spec: dict[str, Any], domain: str, name: str, method: str | None,
-                  imix: bool | None) -> list[dict[str, Any]]:
-    """The spec's [[arms]] entries for one cell: settings per method and baseline/i-Mix arm."""
-    if method is None:
-        return []
-    cell = {"domain": domain, "dataset": name, "method": method, "imix": imix}
-    return [arm for arm in spec.get("arms", []) if all(arm[k] == cell[k] for k in ARM_MATCH if k in arm)]
-
-
-def cell_flags(layers: list[dict[str, Any]], domain: str, name: str, cli: dict[str, Any],
-               method: str | None = None, imix: bool | None = None) -> dict[str, Any]:
-    """Settings < domain settings < dataset entry < matching arms, for each layer in turn; then
-    the suite's flags."""
-    flags: dict[str, Any] = {}
-    for spec in layers:
-        flags.update(spec.get("settings", {}))
-        flags.update(spec.get("domain", {}).get(domain, {}))
-        for entry in spec.get("datasets", []):
-            if entry["domain"] == domain and _entry_name(entry) == name:
-                flags.update({k: v for k, v in entry.items() if k not in ("name", "domain", "methods")})
-        for arm in matching_arms(spec, domain, name, method, imix):
-            flags.update({k: v for k, v in arm.items() if k not in (*ARM_MATCH, ARM_SOURCE)})
-    flags.update({k: v for k, v in cli.items() if v is not None})
-    clash = sorted(set(flags) & set(AXES))
-    if clash:
-        raise UserError(f"the grid sets {', '.join(clash)} per cell; remove it from the settings of "
-                        f"{domain}/{name} and use the suite's --domains, --methods, --seeds, --mixes or "
-                        "--data-ratios instead.")
-    return flags
-
-
-def flags_to_argv(flags: dict[str, Any], options: set[str], where: str) -> list[str]:
-    """Settings as `bench run` flags: underscores become dashes, True a bare flag, False --no-X."""
-    argv: list[str] = []
-    first = ("dataset", "data")  # the dataset first: the printed commands read better
-    for key, value in sorted(flags.items(), key=lambda kv: kv[0] not in first):
-        flag = "--" + key.replace("_", "-")
-        if value is None:
-            continue
-        if value is False and f"--no-{flag[2:]}" in options:
-            argv.append(f"--no-{flag[2:]}")
-            continue
-        if flag not in options:  # also for a misspelt key set to false
-            valid = sorted(o[2:].replace("-", "_") for o in options if o.startswith("--") and not o.startswith("--no-"))
-            raise UserError(f"{where}: unknown setting {key!r}. Valid settings (the `bench run` flags of "
-                            f"this domain, with underscores): {', '.join(valid)}.")
-        if value is False:
-            continue  # an off switch is the default
-        if value is True:
-            argv.append(flag)
-        elif isinstance(value, (list, tuple)):
-            argv += [flag, *map(str, value)]
-        else:
-            argv += [flag, str(value)]
-    return argv
-
-
 def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None, domains: Sequence[str] | None,
                 datasets: Sequence[str] | None, methods: Sequence[str] | None, seeds: Any, mixes: Sequence[str] | None,
                 data_ratios: Sequence[float] | None, cli: dict[str, Any]) -> Grid:
     """All cells, seeds outermost: a suite stopped early still has every row once."""
-    from .adapters import domain_class
-    from .flags import parse_run, run_option_strings, run_settings
     from .methods import canonical_method
-    from .prepare import prepare
 
     layers = merge_specs(preset, config)
 
@@ -191,11 +90,11 @@ def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None,
     domains = list(axis("domains", domains, ["tabular"]))
     methods = [canonical_method(m) for m in axis("methods", methods, ["simclr"])]
     seed_list = _seeds(axis("seeds", seeds, 1))
-    mix_list = list(axis("mixes", mixes, ["mixup"]))
-    ratios = [float(r) for r in axis("data_ratios", data_ratios, [1.0])]
+    mix_list = list(axis("mixes", mixes, [RunConfig.mix]))  # the declared defaults
+    ratios = [float(r) for r in axis("data_ratios", data_ratios, [RunConfig.data_ratio])]
     for ratio in ratios:
-        if not 0 < ratio <= 1:
-            raise UserError(f"--data-ratios must lie in (0, 1], got {ratio:g}.")
+        if not in_fraction(ratio):
+            raise UserError(f"--data-ratios must lie in {FRACTION}, got {ratio:g}.")
 
     rows = dataset_entries(layers, domains)
     if datasets:
@@ -207,58 +106,57 @@ def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None,
         rows = [(d, n) for d, n in rows if n in datasets or f"{d}/{n}" in datasets]
 
     grid = Grid(cells=[])
-    prepared: dict[str, tuple[list[str], set[str], list[str]]] = {}
+    known = {domain: DomainFlags(domain) for domain in dict.fromkeys(d for d, _ in rows)}  # once per suite
+    prepared: dict[str, tuple[dict[str, Any], dict[str, Any], list[str]]] = {}
     for domain, name in rows:
         flags = cell_flags(layers, domain, name, cli)
-        options = run_option_strings(domain_class(domain))
-        base_argv = ["--domain", domain, *flags_to_argv(flags, options, f"{domain}/{name}")]
-        offered = list(domain_class(domain).mixers)
+        offered = list(known[domain].cls.mixers)
         skipped = [m for m in mix_list if m not in offered]
         if skipped:
             grid.notes.append(f"{domain}/{name}: no i-Mix with {', '.join(skipped)} (the {domain} domain "
                               f"offers {', '.join(offered)}); those cells are left out.")
-        prepared[f"{domain}/{name}"] = (base_argv, options, [m for m in mix_list if m in offered])
+        prepared[f"{domain}/{name}"] = (flags, known[domain].settings(flags, f"{domain}/{name}"),
+                                        [m for m in mix_list if m in offered])
 
     for seed in seed_list:
         for ratio in ratios:
             for domain, name in rows:
-                base_argv, options, row_mixes = prepared[f"{domain}/{name}"]
+                flags, settings, row_mixes = prepared[f"{domain}/{name}"]
                 for method in methods:
                     if method not in row_methods(layers, domain, name, methods):
                         continue
                     for mix in [None, *row_mixes]:
                         arms = [a for spec in layers for a in matching_arms(spec, domain, name, method, mix is not None)]
-                        cell_argv = base_argv
-                        if arms:
-                            flags = cell_flags(layers, domain, name, cli, method, mix is not None)
-                            cell_argv = ["--domain", domain, *flags_to_argv(flags, options, f"{domain}/{name}")]
-                        argv = [*cell_argv, "--method", method, "--seed", str(seed)]
-                        if mix is not None:
-                            argv += ["--imix", "--mix", mix]
-                        if ratio != 1:
-                            argv += ["--data-ratio", f"{ratio:g}"]
                         source = "; ".join(a[ARM_SOURCE] for a in arms if ARM_SOURCE in a)
-                        cell = Cell(domain, name, method, mix, seed, ratio, argv, source)
-                        settings = run_settings(parse_run(argv, domain_class(domain)))
-                        cell.cfg, cell.domain_adapter = prepare(**settings)
-                        cell.key = config_key(cell.cfg.to_dict())
-                        grid.cells.append(cell)
+                        grid.cells.append(_cell(known[domain], layers, cli, (domain, name, method, mix, seed, ratio),
+                                                (flags, settings) if not arms else None, source))
     return grid
 
 
-def row_methods(layers: list[dict[str, Any]], domain: str, name: str, methods: list[str]) -> list[str]:
-    """A dataset entry may list the only methods run on it (run.sh runs HIGGS with MoCo only)."""
-    from .methods import canonical_method
+def _cell(known: DomainFlags, layers: list[dict[str, Any]], cli: dict[str, Any], where: tuple, row: tuple | None,
+          source: str) -> Cell:
+    """One cell resolved to its RunConfig and adapter, through the function `bench run` uses
+    (``row``: the row's flags and settings when no [[arms]] entry changes them)."""
+    from .prepare import prepare_with
 
-    for spec in reversed(layers):
-        for entry in spec.get("datasets", []):
-            if entry["domain"] == domain and _entry_name(entry) == name and "methods" in entry:
-                return [canonical_method(m) for m in entry["methods"]]
-    return methods
-
-
-def finished_keys(records: list[dict[str, Any]]) -> set[str]:
-    return {config_key(r["config"]) for r in records if "config" in r}
+    domain, name, method, mix, seed, ratio = where
+    if row is None:
+        flags = cell_flags(layers, domain, name, cli, method, mix is not None)
+        row = (flags, known.settings(flags, f"{domain}/{name}"))
+    flags, settings = row
+    settings = {**settings, "seed": seed}
+    argv = ["--domain", domain, *flags_to_argv(flags, known.option_strings), "--method", method, "--seed", str(seed)]
+    if mix is not None:
+        argv += ["--imix", "--mix", mix]
+        settings["mix"] = mix
+    if ratio != 1:
+        argv += ["--data-ratio", f"{ratio:g}"]
+        settings["data_ratio"] = float(f"{ratio:g}")  # as the printed command line reads it
+    cell = Cell(domain, name, method, mix, seed, ratio, argv, source)
+    cell.cfg, cell.domain_adapter = prepare_with(known.cls, domain, method, True if mix is not None else None,
+                                                 **settings)
+    cell.key = config_key(cell.cfg.to_dict())
+    return cell
 
 
 def estimate_seconds(cell: Cell, records: list[dict[str, Any]]) -> float | None:
@@ -327,81 +225,6 @@ def dry_run(grid: Grid, records: list[dict[str, Any]], out=None, results: str | 
             summary += (f" for {todo - unknown} of them; {unknown} have no estimate (no earlier run of "
                         "their settings in the results file)")
     print(summary + ".", file=out)
-
-
-class Claims:
-    """Marks the cells a suite is running, so several suites can share one grid and results file.
-
-    A claim is a file named by the cell's key holding the owner's host and pid, created
-    exclusively. A claim whose process is gone (killed suite) is stale and taken over.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.me = f"{socket.gethostname()} {os.getpid()}"
-
-    def take(self, key: str) -> bool:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / key
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            if self._alive(path):
-                return False
-            stale = path.with_name(f"{key}.{os.getpid()}")
-            stale.write_text(self.me)
-            os.replace(stale, path)
-            return True
-        with os.fdopen(fd, "w") as file:
-            file.write(self.me)
-        return True
-
-    def release(self, key: str) -> None:
-        path = self.folder / key
-        try:
-            if path.read_text() == self.me:
-                path.unlink()
-        except FileNotFoundError:
-            pass
-
-    def _alive(self, path: Path) -> bool:
-        try:
-            host, pid = path.read_text().split()
-        except (FileNotFoundError, ValueError):
-            return False  # vanished, or half-written by a process that died at once
-        if host != socket.gethostname():
-            return True  # another machine's suite on a shared disk: trust it
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-
-
-def _decide(cell: Cell, results: str, claims: Claims) -> str:
-    """'recorded', 'claimed' (by another suite) or 'run' (claimed now by this one)."""
-    # Read again before each cell: another suite may share the results file.
-    if cell.key in finished_keys(read_records(results, missing_ok=True)):
-        return "recorded"
-    if not claims.take(cell.key):
-        return "claimed"
-    # Another suite may have finished the cell between the check and the claim: look once more.
-    if cell.key in finished_keys(read_records(results, missing_ok=True)):
-        claims.release(cell.key)
-        return "recorded"
-    return "run"
-
-
-def beside_results(results: str, suffix: str) -> Path:
-    """A folder next to the results file that belongs to it (claims, checkpoints): <results><suffix>."""
-    return Path(results).with_name(Path(results).name + suffix)
-
-
-def checkpoint_folder(results: str) -> Path:
-    """Where a suite keeps the checkpoints of unfinished cells."""
-    return beside_results(results, ".checkpoints")
 
 
 def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:

@@ -22,7 +22,7 @@ from bench import suite
 from bench.checkpoint import checkpoint_path, save_checkpoint
 from bench.cli import main, parse, prepare_run
 from bench.config import config_key
-from bench.results import read_records
+from bench.records import read_records
 from speech_fixtures import class_folder, write_corrupt
 
 TAB = ["--epochs", "1", "--batch-size", "16", "--width", "16", "--proj-dim", "8", "--proj-hidden", "16",

@@ -10,7 +10,7 @@ from bench.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from bench.cli import main
 from bench.config import config_key
 from bench.errors import UserError
-from bench.results import read_records
+from bench.records import read_records
 from train_helpers import tiny_config, train
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bench.cli import main
-from bench.results import read_records
+from bench.records import read_records
 
 TINY = ["--epochs", "1", "--data-ratio", "0.2", "--width", "32", "--batch-size", "64", "--quiet",
         "--proj-hidden", "32", "--queue-size", "64"]

@@ -19,7 +19,7 @@ import torch
 import dist_worker
 from bench.checkpoint import checkpoint_path
 from bench.config import config_key
-from bench.results import read_records
+from bench.records import read_records
 from train_helpers import tiny_config
 
 HERE = Path(__file__).resolve().parent

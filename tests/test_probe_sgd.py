@@ -8,7 +8,7 @@ import torch
 from bench import probe_sgd
 from bench.cli import main
 from bench.probe import PROBE_FUNCTIONS
-from bench.results import read_records
+from bench.records import read_records
 
 
 def blobs(n: int, d: int = 16, k: int = 4, spread: float = 4.0, seed: int = 0, noise: float = 1.0):

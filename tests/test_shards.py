@@ -10,7 +10,7 @@ import pytest
 
 from bench.cli import main
 from bench.errors import UserError
-from bench.results import read_records
+from bench.records import read_records
 from bench.shards import paired_unit, parse_shard, shard_of
 from bench.suite import expand_grid
 

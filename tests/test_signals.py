@@ -9,7 +9,7 @@ import torch
 
 from bench.cli import main
 from bench.errors import UserError
-from bench.results import read_records
+from bench.records import read_records
 from domains import DataRequest
 from domains.signals import SignalsDomain
 

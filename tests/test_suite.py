@@ -15,7 +15,7 @@ import pytest
 from bench.cli import main
 from bench.errors import UserError
 from bench.presets import load_config_file
-from bench.results import read_records
+from bench.records import read_records
 from bench.suite import expand_grid
 
 ROOT = Path(__file__).resolve().parents[1]

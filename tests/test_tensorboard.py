@@ -8,7 +8,7 @@ import pytest
 
 from bench.cli import main
 from bench.config import config_key
-from bench.results import read_records
+from bench.records import read_records
 from bench.trainer import warmup_cosine
 
 TINY = ["--epochs", "3", "--width", "32", "--batch-size", "256", "--proj-hidden", "32", "--eval-every", "1",

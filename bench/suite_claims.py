@@ -1,0 +1,92 @@
+"""Which cells are done (a record with the same config digest) and which another suite is running
+(a claim file next to the results file), so several suites can share one grid and results file.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from .config import config_key
+from .records import read_records
+
+
+def finished_keys(records: list[dict[str, Any]]) -> set[str]:
+    return {config_key(r["config"]) for r in records if "config" in r}
+
+
+class Claims:
+    """Marks the cells a suite is running, so several suites can share one grid and results file.
+
+    A claim is a file named by the cell's key holding the owner's host and pid, created
+    exclusively. A claim whose process is gone (killed suite) is stale and taken over.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.me = f"{socket.gethostname()} {os.getpid()}"
+
+    def take(self, key: str) -> bool:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / key
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            if self._alive(path):
+                return False
+            stale = path.with_name(f"{key}.{os.getpid()}")
+            stale.write_text(self.me)
+            os.replace(stale, path)
+            return True
+        with os.fdopen(fd, "w") as file:
+            file.write(self.me)
+        return True
+
+    def release(self, key: str) -> None:
+        path = self.folder / key
+        try:
+            if path.read_text() == self.me:
+                path.unlink()
+        except FileNotFoundError:
+            pass
+
+    def _alive(self, path: Path) -> bool:
+        try:
+            host, pid = path.read_text().split()
+        except (FileNotFoundError, ValueError):
+            return False  # vanished, or half-written by a process that died at once
+        if host != socket.gethostname():
+            return True  # another machine's suite on a shared disk: trust it
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+def _decide(cell: Any, results: str, claims: Claims) -> str:
+    """'recorded', 'claimed' (by another suite) or 'run' (claimed now by this one)."""
+    # Read again before each cell: another suite may share the results file.
+    if cell.key in finished_keys(read_records(results, missing_ok=True)):
+        return "recorded"
+    if not claims.take(cell.key):
+        return "claimed"
+    # Another suite may have finished the cell between the check and the claim: look once more.
+    if cell.key in finished_keys(read_records(results, missing_ok=True)):
+        claims.release(cell.key)
+        return "recorded"
+    return "run"
+
+
+def beside_results(results: str, suffix: str) -> Path:
+    """A folder next to the results file that belongs to it (claims, checkpoints): <results><suffix>."""
+    return Path(results).with_name(Path(results).name + suffix)
+
+
+def checkpoint_folder(results: str) -> Path:
+    """Where a suite keeps the checkpoints of unfinished cells."""
+    return beside_results(results, ".checkpoints")

@@ -16,8 +16,8 @@ from typing import Any, Iterable
 
 from .config import BOOKKEEPING_FIELDS, RunConfig, config_key
 from .errors import UserError
-from .labels import (NK_BASELINE, alpha_of, arm_label, data_ratio, dataset_name, epochs_of, method_column, mix_of,
-                     moco_negatives, setting_label, variant_label)
+from .labels import (DEFAULT_ALPHA, DEFAULT_MIX, NK_BASELINE, alpha_of, arm_label, data_ratio, dataset_name, epochs_of,
+                     method_column, mix_of, moco_negatives, setting_label, variant_label)
 
 # Allowed to differ between the arms of one comparison: the treatment, its settings, the seed,
 # and settings that only change what is reported along the way.
@@ -152,8 +152,8 @@ def pairings(records: Iterable[dict[str, Any]]) -> list[Pairing]:
     result = []
     for key in sorted(set(baselines) | set(treated)):
         domain, dataset, ratio, epochs, method = key
-        variants = treated.get(key) or {("", 1.0): []}
-        for (mix, alpha), mixed in sorted(variants.items(), key=lambda kv: (kv[0][0] not in ("", "mixup"), kv[0])):
+        variants = treated.get(key) or {("", DEFAULT_ALPHA): []}
+        for (mix, alpha), mixed in sorted(variants.items(), key=lambda kv: (kv[0][0] not in ("", DEFAULT_MIX), kv[0])):
             pairing = Pairing(domain, dataset, method, mix, alpha, ratio, None if epochs == -1 else epochs,
                               len(epochs_seen[(domain, dataset)]) > 1, baselines[key], mixed)
             check_comparable(f"{pairing.row_label} {method}", baselines[key] + mixed)

@@ -11,6 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
+from .config import RunConfig
+
+# The declared defaults: what a record without the field ran, and what a label leaves unsaid.
+DEFAULT_MIX, DEFAULT_ALPHA = RunConfig.mix, RunConfig.alpha
 NK_BASELINE = "moco (N+K)"  # the column of MoCo baselines with in-batch negatives (the ablation)
 # Loaders whose dataset name says only how the data was read (a folder, a CSV file, arrays, the Hub):
 # their rows are named by the data itself, from its path and size.
@@ -26,16 +30,16 @@ def moco_negatives(record: dict[str, Any]) -> str | None:
 
 def mix_of(record: dict[str, Any]) -> str:
     """The i-Mix variant a record ran (the record's field, else its config's, else MixUp)."""
-    return record.get("mix") or record.get("config", {}).get("mix") or "mixup"
+    return record.get("mix") or record.get("config", {}).get("mix") or DEFAULT_MIX
 
 
 def alpha_of(record: dict[str, Any]) -> float:
-    return float(record.get("config", {}).get("alpha", 1.0))
+    return float(record.get("config", {}).get("alpha", DEFAULT_ALPHA))
 
 
 def data_ratio(record: dict[str, Any]) -> float:
     """The fraction of the training split a run pretrained on (records before the setting: 1)."""
-    return float(record.get("config", {}).get("data_ratio", 1.0))
+    return float(record.get("config", {}).get("data_ratio", RunConfig.data_ratio))
 
 
 def epochs_of(record: dict[str, Any]) -> int:
@@ -89,15 +93,15 @@ def setting_label(data_ratio: float, epochs: int | None, show_epochs: bool) -> s
 
 
 def variant_label(mix: str, alpha: float, treated: bool = True) -> str:
-    """A table row's i-Mix variant: " (cutmix, alpha 2)"; MixUp at alpha 1 (the default) adds nothing."""
-    parts = [mix] if mix not in ("", "mixup") else []
-    parts += [f"alpha {alpha:g}"] if alpha != 1.0 and treated else []
+    """A table row's i-Mix variant: " (cutmix, alpha 2)"; the default mix and alpha add nothing."""
+    parts = [mix] if mix not in ("", DEFAULT_MIX) else []
+    parts += [f"alpha {alpha:g}"] if alpha != DEFAULT_ALPHA and treated else []
     return f" ({', '.join(parts)})" if parts else ""
 
 
 def imix_label(mix: str, alpha: float, with_mix: bool) -> str:
     """A figure's i-Mix arm: i-Mix, i-Mix (alpha 2), or i-Mix (cutmix) when mixes are shown."""
-    parts = ([mix] if with_mix else []) + ([f"alpha {alpha:g}"] if alpha != 1.0 else [])
+    parts = ([mix] if with_mix else []) + ([f"alpha {alpha:g}"] if alpha != DEFAULT_ALPHA else [])
     return f"i-Mix ({', '.join(parts)})" if parts else "i-Mix"
 
 
@@ -121,7 +125,7 @@ def method_label(method: str, names: dict[str, str] | None = None) -> str:
 
 def line_label(method: str, mix: str, alpha: float, names: dict[str, str] | None = None) -> str:
     """A gain line's method and i-Mix variant: simclr, simclr (cutmix), simclr (alpha 2)."""
-    return method_label(method, names) + imix_label(mix, alpha, mix != "mixup")[len("i-Mix"):]
+    return method_label(method, names) + imix_label(mix, alpha, mix != DEFAULT_MIX)[len("i-Mix"):]
 
 
 def title(domain: str, dataset: str, ratio: float = 1.0, names: dict[str, str] | None = None,

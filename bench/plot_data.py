@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .arms import check_comparable, dataset_key, epoch_counts, labelled_arms, largest_ratio, last_per_seed, shows_mix
-from .labels import data_ratio, epochs_of, imix_label, line_label, method_column, method_order, panel_label, title
+from .labels import DEFAULT_MIX, data_ratio, epochs_of, imix_label, line_label, method_column, method_order, panel_label, title
 from .paired import METRICS, Arm, Comparison, apply_holm, comparisons, mean_std
 
 METRIC_LABELS = {"probe": "linear-probe test accuracy (%)", "knn": "kNN test accuracy (%)"}
@@ -65,8 +65,8 @@ def bar_panels(records: Iterable[dict[str, Any]], metric: str = "probe", holm: b
     for (domain, dataset, epochs), items in by_panel.items():
         methods = method_order(c.method for c in items)
         treated_items = [c for c in items if c.mix]
-        with_mix = any(c.mix != "mixup" for c in treated_items)
-        variants = sorted({(c.mix, c.alpha) for c in treated_items}, key=lambda v: (v[0] != "mixup", v))
+        with_mix = any(c.mix != DEFAULT_MIX for c in treated_items)
+        variants = sorted({(c.mix, c.alpha) for c in treated_items}, key=lambda v: (v[0] != DEFAULT_MIX, v))
         labels = {v: imix_label(*v, with_mix) for v in variants}
         panel = BarPanel(title(domain, dataset, ratios[(domain, dataset)], names, epochs), methods,
                          ["baseline", *labels.values()], items=items)
@@ -267,7 +267,7 @@ def gain_panels(records: Iterable[dict[str, Any]], axis: str, metric: str = "pro
         others = {key[5] for key in keys}
         order = method_order(key[2] for key in keys)
         panel = GainPanel(title(domain, dataset, names=names), axis, [])
-        for key in sorted(keys, key=lambda k: (order.index(k[2]), k[3] != "mixup", k[3], k[4], k[5] or 0)):
+        for key in sorted(keys, key=lambda k: (order.index(k[2]), k[3] != DEFAULT_MIX, k[3], k[4], k[5] or 0)):
             _, _, method, mix, alpha, other = key
             items = sorted(lines[key], key=lambda c: c.epochs if axis == "epochs" else c.data_ratio)
             label = line_label(method, mix, alpha, names)

@@ -1,7 +1,7 @@
 """Readers for the tabular datasets: each returns raw feature and label arrays per split (files are
 read by the adapter kit, ``domains/kit``).
 
-Fitting (scaling, one-hot codes) happens in ``table_encoding`` on the training split only.
+Fitting (scaling, one-hot codes) happens in ``kit.encoding`` on the training split only.
 """
 
 from __future__ import annotations

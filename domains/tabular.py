@@ -17,9 +17,8 @@ from bench.errors import UserError
 from bench.rng import Rng
 
 from .base import DataRequest, Domain, DomainData, Split
-from .table_encoding import encode_table
 from .hf_source import DESCRIPTION as HF_DESCRIPTION, hf_options
-from .kit import Standardiser, labelled_table, stratified_split
+from .kit import Standardiser, encode_table, labelled_table, stratified_split
 from .kit.flags import FILE_FLAGS
 from .options import Option
 from .table_sources import HIGGS_SUBSETS, covtype_table, hf_table, higgs_table

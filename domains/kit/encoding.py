@@ -17,8 +17,9 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from .base import Split
-from .kit import LabelledTable, encode_labels
+from ..base import Split
+from .labels import encode_labels
+from .tables import LabelledTable
 
 
 @dataclass

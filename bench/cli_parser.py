@@ -97,7 +97,7 @@ def build_parser(domain_cls=None, features_domain=None) -> Parser:
     plot = commands.add_parser(
         "plot", help="figures: baseline vs i-Mix bars, loss curves, accuracy and i-Mix gain against data and epochs",
         description="Writes bars (each data set at its largest --data-ratio), loss_curves, data_ratio (groups "
-                    "run at several ratios), gain_epochs and gain_data (the i-Mix gain with its 95%% interval "
+                    "run at several ratios), gain_epochs and gain_data (the i-Mix gain with its 95% interval "
                     "against epochs and data ratio); a figure the records cannot fill is skipped with a message.")
     plot.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
                       help="one or more JSON-lines files of records (default results/runs.jsonl)")

@@ -142,16 +142,20 @@ class Comparison:
         """The t-based 95% confidence interval of the mean paired gain; NaNs where p_value is NaN."""
         if self.test_note:
             return math.nan, math.nan
-        differences = self.differences
-        n = len(differences)
-        mean = statistics.fmean(differences)
-        half = stats.t.ppf(1 - SIGNIFICANCE / 2, n - 1) * statistics.stdev(differences) / math.sqrt(n)
-        return mean - half, mean + half
+        return mean_interval(self.differences)
 
     @property
     def reported_p(self) -> float:
         """The Holm-adjusted p-value after apply_holm, else the raw one."""
         return self.p_value if self.p_adjusted is None else self.p_adjusted
+
+
+def mean_interval(values: Sequence[float]) -> tuple[float, float]:
+    """The t-based 95% confidence interval of the mean of ``values`` (two or more)."""
+    n = len(values)
+    mean = statistics.fmean(values)
+    half = stats.t.ppf(1 - SIGNIFICANCE / 2, n - 1) * statistics.stdev(values) / math.sqrt(n)
+    return mean - half, mean + half
 
 
 def comparisons(records: Iterable[dict[str, Any]], metric: str = "probe") -> list[Comparison]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from sklearn.model_selection import train_test_split
+
+from domains.kit.split import stratified_split
 
 VALIDATION_FRACTION = 0.2
 
@@ -40,6 +41,5 @@ class ProbeResult:
 def validation_split(y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices of the fit and validation parts of a training split, stratified where every class
     has two samples; every probe chooses its setting on this same split."""
-    counts = np.bincount(y)
-    stratify = y if counts[counts > 0].min() >= 2 else None
-    return train_test_split(np.arange(len(y)), test_size=VALIDATION_FRACTION, random_state=seed, stratify=stratify)
+    fit, validation, _ = stratified_split(y, VALIDATION_FRACTION, seed)
+    return fit, validation

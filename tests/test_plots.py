@@ -9,7 +9,8 @@ import pytest
 from bench import plot_data
 from bench.cli import main
 from bench.errors import UserError
-from bench.results import append_record, read_records
+from bench.records import read_records
+from bench.results import append_record
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from bench.results import append_record, read_records
+from bench.records import read_records
+from bench.results import append_record
 
 # The fields every reader relies on (bench.results.RECORD_FIELDS); a line without them is skipped.
 RECORD = {"domain": "tabular", "dataset": "toy", "method": "simclr", "imix": False, "seed": 0, "config": {},

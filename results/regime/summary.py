@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.results import read_records  # noqa: E402
+from bench.records import read_records  # noqa: E402
 from bench.labels import method_order  # noqa: E402
 from bench.paired import comparisons  # noqa: E402
 

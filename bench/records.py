@@ -87,18 +87,15 @@ def select(records: Iterable[dict[str, Any]], where: list[str]) -> list[dict[str
         if not sep or not name:
             raise UserError(f"--where {clause!r}: expected FIELD=VALUE, e.g. --where epochs=10.")
         conditions.append((name.strip(), value.strip()))
-    chosen = []
-    for record in records:
-        def field_text(name: str) -> str:
-            value = record.get(name, record.get("config", {}).get(name))
-            return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        def matches(name: str, value: str) -> bool:
-            text = field_text(name)
-            # a row's name (cifar10 (5k)) selects its records as well as the loader's name does
-            return text == value or _same_number(text, value) or (name == "dataset" and dataset_name(record) == value)
-        if all(matches(name, value) for name, value in conditions):
-            chosen.append(record)
-    return chosen
+    return [record for record in records if all(_matches(record, name, value) for name, value in conditions)]
+
+
+def _matches(record: dict[str, Any], name: str, value: str) -> bool:
+    """The record's field (a record key, else a config key) reads as ``value``."""
+    found = record.get(name, record.get("config", {}).get(name))
+    text = "" if found is None else str(found).lower() if isinstance(found, bool) else str(found)
+    # a row's name (cifar10 (5k)) selects its records as well as the loader's name does
+    return text == value or _same_number(text, value) or (name == "dataset" and dataset_name(record) == value)
 
 
 def _same_number(a: str, b: str) -> bool:

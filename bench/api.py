@@ -8,7 +8,6 @@ in both: keyword arguments are the ``bench run`` flags with underscores (``batch
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence

@@ -29,7 +29,6 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from domains.base import Split
 from domains.images import ImageDomain, channel_stats
 from encoders import build_encoder
 

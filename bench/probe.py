@@ -6,7 +6,6 @@ is chosen on a validation split carved from the training data.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import Tensor, nn
 

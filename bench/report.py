@@ -221,7 +221,7 @@ def render_report(records: list[dict[str, Any]], metrics: Sequence[str] = ("prob
     by_metric = {metric: comparisons(records, metric) for metric in metrics}
     figures, n_figures = figures_section(records, metrics)
     commits = sorted({_short_commit((r.get("environment") or {}).get("git_commit")) for r in records})
-    body = [f"<h1>imix-bench report</h1>",
+    body = ["<h1>imix-bench report</h1>",
             f'<p class="meta">{len(records)} runs from {", ".join(f"<code>{_e(s)}</code>" for s in sources) or "-"}'
             + (f"; only records with {' and '.join(f'<code>{_e(w)}</code>' for w in where)}" if where else "")
             + f". Made {_e(now)} by imix-bench {_e(__version__)}; code commits of the runs: "

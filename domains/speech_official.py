@@ -107,9 +107,9 @@ def phase_vocoder(spec: Tensor, rate: Tensor, width: int | None = None) -> tuple
     alpha = (steps - first)[:, None, :]
     index = first[:, None, :].expand(n, n_freq, width)
     magnitude = torch.lerp(size.gather(2, index), size.gather(2, index + 1), alpha)
-    advance = torch.linspace(0, math.pi * HOP, n_freq, device=spec.device, dtype=size.dtype)[None, :, None]
-    # phase_acc += advance + wrap(angle1 - angle0 - advance) after each frame; that increment is
-    # taken mod 2 pi (the same phase) so that float32 cumulative sums stay exact enough
+    # librosa: phase_acc += advance + wrap(angle1 - angle0 - advance) after each frame. Mod 2 pi
+    # that increment is angle1 - angle0 whatever the bin's advance, so the advance drops out;
+    # it is taken mod 2 pi (the same phase) so that float32 cumulative sums stay exact enough
     increment = torch.remainder(angle.gather(2, index + 1) - angle.gather(2, index), 2 * math.pi)
     phase = angle[:, :, :1] + torch.cumsum(increment, dim=2) - increment
     magnitude = magnitude * valid[:, None, :]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import signal
@@ -10,7 +9,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 from bench.records import read_records
 from bench.results import append_record

@@ -1,6 +1,6 @@
 """CIFAR cell with --probe official: the full official probe on clean cached features (timed), plus
 the crop+flip path run for 2 of its 100 epochs (timed, to extrapolate the full cost)."""
-import sys, time, json
+import time, json
 import bench.probe as P
 from bench import probe_official as O
 def patched(train_x, train_y, test_x, test_y, seed=0, view=None, device="cpu"):

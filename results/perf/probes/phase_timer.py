@@ -1,5 +1,5 @@
 """Run `python -m bench run ...` with wall time per phase (monkeypatched), for before/after."""
-import sys, time, json, collections
+import time, json, collections
 import bench.run as R
 T = collections.defaultdict(float)
 def wrap(name, f):

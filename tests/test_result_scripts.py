@@ -55,3 +55,14 @@ def test_the_repro_rule_waits_for_every_length_of_the_study():
     # no records: every data set is TBD, the exit code says not ready, and nothing is chosen by default
     assert done.returncode == 1 and "0 records from /nonexistent.jsonl" in done.stdout
     assert "declare -A EPOCHS=([letter]=TBD [mnist1d]=TBD [cifar10]=TBD [fsdd]=TBD)" in done.stdout
+
+
+def test_regime_summary_gives_each_gain_its_interval_and_holm():
+    out = _run("results/regime/summary.py")
+    row = next(line for line in out.splitlines() if "letter" in line and "| simclr | 10 | 1 |" in line)
+    # seeds 0-2: i-Mix minus baseline = 1.00, 1.10, 0.60 points; mean 0.90, sd sqrt(0.07) = 0.2646,
+    # half width t(0.975, 2) x sd / sqrt(3) = 4.303 x 0.2646 / 1.732 = 0.657
+    assert "| +0.90 | [+0.24, +1.56] | 0.028 |" in row
+    holm = float(row.rstrip(" |").rsplit("|", 1)[1])
+    assert 0.028 < holm <= 1.0  # adjusted over every tested row, so never below the raw p
+    assert "After Holm's correction over the" in out.splitlines()[-1]

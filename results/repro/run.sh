@@ -17,8 +17,8 @@ export MALLOC_MMAP_THRESHOLD_=1000000000 MALLOC_TRIM_THRESHOLD_=1000000000 MALLO
 PY=${PYTHON:-python}
 CONFIG=results/regime/regime.toml  # the very settings the regime study ran, so its choice carries over
 DATASETS=(letter mnist1d cifar10 fsdd)
-# TO FILL from the regime study (results/regime/summary.py), one length per data set:
-declare -A EPOCHS=([letter]=TBD [mnist1d]=TBD [cifar10]=TBD [fsdd]=TBD)
+# Chosen from the regime study by the fixed rule (results/repro/choose_lengths.py; output in choose_lengths.txt):
+declare -A EPOCHS=([letter]=150 [mnist1d]=200 [cifar10]=10 [fsdd]=50)  # choose_lengths.py on 240 regime records, 2026-12-01
 for d in "${DATASETS[@]}"; do
   if ! [[ ${EPOCHS[$d]} =~ ^[0-9]+$ ]]; then
     echo "results/repro/run.sh: the pretraining length of $d is not chosen yet (EPOCHS[$d]=${EPOCHS[$d]})." >&2

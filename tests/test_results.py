@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 
-
 from bench.records import read_records
 from bench.results import append_record
 

@@ -38,12 +38,11 @@ def p_text(p: float) -> str:
     return "-" if math.isnan(p) else f"{p:.3f}"
 
 
-def rows(found: list[tuple[int, Comparison]]) -> list[list[str]]:
-    found = list(found)
-    methods = method_order(c.method for _, c in found)
-    found.sort(key=lambda ec: (ec[1].domain, ec[1].dataset, methods.index(ec[1].method), -ec[1].data_ratio, ec[0]))
+def rows(pairs: list[tuple[int, Comparison]]) -> list[list[str]]:
+    methods = method_order(c.method for _, c in pairs)
     table = []
-    for epochs, c in found:
+    for epochs, c in sorted(pairs, key=lambda ec: (ec[1].domain, ec[1].dataset, methods.index(ec[1].method),
+                                                   -ec[1].data_ratio, ec[0])):
         arm = lambda a: f"{a.mean:.2f} ({a.n})" if a.n else "-"  # noqa: E731
         gain = f"{c.gain:+.2f}" if c.baseline.n and c.imix.n else "-"
         low, high = c.ci

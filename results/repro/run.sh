@@ -5,8 +5,8 @@
 #   table3.jsonl: the paper's Table 3 shape on tabular data (Letter, SimCLR): no augmentation,
 #                 InputMix, i-Mix, both, 5 seeds.
 # Seeds 3-7: fresh, never seen by the regime study (seeds 0-2) that chose the settings.
-# NOT YET RUNNABLE: the pretraining length of each data set is chosen from results/regime/
-# (see README.md: how) and written into EPOCHS below before any seed of these tables runs.
+# The pretraining length of each data set was chosen from results/regime/ before any seed of
+# these tables ran (README.md: how) and is written into EPOCHS below.
 #
 #   bash results/repro/run.sh          # two suite workers, one per core; resumable
 #   DRY=1 bash results/repro/run.sh    # the cells, commands and estimates

@@ -4,6 +4,8 @@
 #                 x baseline / i-Mix, 5 seeds (linear probe and kNN, paired test).
 #   table3.jsonl: the paper's Table 3 shape on tabular data (Letter, SimCLR): no augmentation,
 #                 InputMix, i-Mix, both, 5 seeds.
+#   images-long.jsonl: secondary, run last: the CIFAR-10 subset at 80 epochs, SimCLR and MoCo
+#                 (see the note at the end of worker()).
 # Seeds 3-7: fresh, never seen by the regime study (seeds 0-2) that chose the settings.
 # The pretraining length of each data set was chosen from results/regime/ before any seed of
 # these tables ran (README.md: how) and is written into EPOCHS below.
@@ -27,10 +29,10 @@ for d in "${DATASETS[@]}"; do
   fi
 done
 
-suite() {  # suite DATASET RESULTS [flags...]
-  local d=$1 results=$2; shift 2
-  "$PY" -m bench suite --config "$CONFIG" --datasets "$d" --epochs "${EPOCHS[$d]}" \
-    --eval-every $((EPOCHS[$d] / 5)) --results "$results" ${DRY:+--dry-run} "$@"
+suite() {  # suite DATASET EPOCHS RESULTS [flags...]
+  local d=$1 epochs=$2 results=$3; shift 3
+  "$PY" -m bench suite --config "$CONFIG" --datasets "$d" --epochs "$epochs" \
+    --eval-every $((epochs / 5)) --results "$results" ${DRY:+--dry-run} "$@"
 }
 
 worker() {
@@ -42,17 +44,25 @@ worker() {
   local rounds=(3, 3,4 3,4,5 3,4,5,6 3,4,5,6,7)
   for d in "${DATASETS[@]}"; do
     for seeds in "${rounds[@]}"; do
-      suite "$d" results/repro/table1.jsonl --methods simclr,moco,byol --seeds $seeds
+      suite "$d" "${EPOCHS[$d]}" results/repro/table1.jsonl --methods simclr,moco,byol --seeds $seeds
     done
     if [[ $d == letter ]]; then
       # Table 3 shape: both views clean (no augmentation), without and with InputMix; each
       # suite call runs the baseline and the i-Mix arm, so the four columns are
       # no-aug | no-aug + i-Mix | InputMix | InputMix + i-Mix (both).
       for seeds in "${rounds[@]}"; do
-        suite letter results/repro/table3.jsonl --methods simclr --seeds $seeds --no-aug
-        suite letter results/repro/table3.jsonl --methods simclr --seeds $seeds --no-aug --inputmix
+        suite letter "${EPOCHS[letter]}" results/repro/table3.jsonl --methods simclr --seeds $seeds --no-aug
+        suite letter "${EPOCHS[letter]}" results/repro/table3.jsonl --methods simclr --seeds $seeds --no-aug --inputmix
       done
     fi
+  done
+  # Secondary, declared on 2026-12-01 before any seed of these tables ran: the images domain at
+  # the regime study's long length. The rule gave CIFAR-10 its shortest length (the three probe
+  # gains tie), but at 80 epochs the regime's kNN gains were +1.6 (SimCLR) and +1.4 (MoCo) on
+  # seeds 0-2 and both arms' kNN was still rising. Fresh seeds 3-7 test that reading; it is a
+  # second look at one domain, so README.md reports it apart from Table 1, not in place of it.
+  for seeds in "${rounds[@]}"; do
+    suite cifar10 80 results/repro/images-long.jsonl --methods simclr,moco --seeds $seeds
   done
 }
 

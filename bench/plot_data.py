@@ -229,6 +229,8 @@ class GainLine:
     high: list[float]
     p: list[float]  # NaN where there is no test; Holm-adjusted when asked
     n: list[int]  # paired seeds
+    series: str = ""  # the method (and i-Mix variant) alone: figures colour by it, the same in every panel
+    other: float | None = None  # the other axis's value (data ratio or epochs): figures dash by it
 
 
 @dataclass
@@ -270,13 +272,14 @@ def gain_panels(records: Iterable[dict[str, Any]], axis: str, metric: str = "pro
         for key in sorted(keys, key=lambda k: (order.index(k[2]), k[3] != DEFAULT_MIX, k[3], k[4], k[5] or 0)):
             _, _, method, mix, alpha, other = key
             items = sorted(lines[key], key=lambda c: c.epochs if axis == "epochs" else c.data_ratio)
-            label = line_label(method, mix, alpha, names)
+            series = line_label(method, mix, alpha, names)
+            label = series
             if len(others) > 1 or (axis == "epochs" and other != 1.0):
                 label += f" @ {other:g} data" if axis == "epochs" else f" @ {other} epochs"
             panel.lines.append(GainLine(
                 label, [float(c.epochs if axis == "epochs" else c.data_ratio) for c in items],
                 [c.gain for c in items], [c.ci[0] for c in items], [c.ci[1] for c in items],
-                [c.reported_p for c in items], [len(c.paired_seeds) for c in items]))
+                [c.reported_p for c in items], [len(c.paired_seeds) for c in items], series, other))
             panel.items += items
         panels.append(panel)
     return panels

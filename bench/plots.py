@@ -201,16 +201,24 @@ def plot_ratios(panels: list[RatioPanel], path: Path, metric: str = "probe", for
 def plot_gains(panels: list[GainPanel], path: Path, metric: str = "probe", formats: Iterable[str] = ("png",),
                holm: bool = False) -> Path:
     """The i-Mix gain against epochs or data ratio: a line per method, its 95% interval as a band,
-    a filled marker where p < 0.05 and a hollow one elsewhere; n (paired seeds) beside each point."""
+    a filled marker where p < 0.05 and a hollow one elsewhere; n (paired seeds) beside each point.
+    Lines of one method at another data ratio (or epoch count) share its colour, dashed."""
     axis = panels[0].axis
+    # One colour per method in every panel, one dash per value of the other axis (the largest,
+    # the main condition, solid), so a colour never means SimCLR in one panel and MoCo in the next.
+    lines = [line for panel in panels for line in panel.lines]
+    series = list(dict.fromkeys(line.series or line.label for line in lines))
+    others = sorted({line.other for line in lines if line.other is not None}, reverse=True)
+    dashes = ("-", "--", ":", "-.")
     fig, axes = _panel_grid(len(panels), 4.6, 3.6, min_width=6.5)
     for ax, panel in zip(axes, panels):
         ticks: set[float] = set()
-        for i, line in enumerate(panel.lines):
-            colour = IMIX_COLOURS[i % len(IMIX_COLOURS)]
+        for line in panel.lines:
+            colour = IMIX_COLOURS[series.index(line.series or line.label) % len(IMIX_COLOURS)]
+            dash = dashes[others.index(line.other) % len(dashes)] if line.other is not None else "-"
             xs = [100 * x for x in line.x] if axis == "data_ratio" else line.x
             ticks.update(xs)
-            ax.plot(xs, line.gain, color=colour, label=line.label, linewidth=1.5)
+            ax.plot(xs, line.gain, color=colour, linestyle=dash, label=line.label, linewidth=1.5)
             band = [(x, lo, hi) for x, lo, hi in zip(xs, line.low, line.high) if not math.isnan(lo)]
             if len(band) > 1:
                 ax.fill_between([b[0] for b in band], [b[1] for b in band], [b[2] for b in band], color=colour,

@@ -163,6 +163,27 @@ def test_gain_against_data_ratio_keeps_the_epoch_count_apart():
     assert line.label == "simclr" and line.x == [0.5, 1.0] and line.gain == pytest.approx([2.0, 11 / 3])
 
 
+def test_gain_figure_keeps_one_colour_per_method_and_dashes_the_smaller_data(tmp_path, monkeypatch):
+    from bench import plots
+
+    records = regime_records() + [  # simclr on half the data at 10 epochs too: a second simclr line
+        r for seed, gain in enumerate((1, 1, 2)) for r in (_record("simclr", False, seed, 0.5, ratio=0.5, epochs=10),
+                                                         _record("simclr", True, seed, 0.5 + gain / 100, ratio=0.5,
+                                                                 epochs=10))]
+    (panel,) = plot_data.gain_panels(records, "epochs")
+    assert [(line.label, line.series, line.other) for line in panel.lines] == [
+        ("simclr @ 0.5 data", "simclr", 0.5), ("simclr @ 1 data", "simclr", 1.0),
+        ("moco (N+K) @ 1 data", "moco (N+K)", 1.0)]
+    drawn = {}
+    monkeypatch.setattr(plots, "save", lambda fig, path, formats: drawn.setdefault("fig", fig) and path)
+    plots.plot_gains([panel], tmp_path / "gain_epochs.png")
+    styles = {line.get_label(): (line.get_color(), line.get_linestyle())
+              for line in drawn["fig"].axes[0].get_lines() if not line.get_label().startswith("_")}
+    blue, orange = plots.IMIX_COLOURS[:2]
+    assert styles == {"simclr @ 0.5 data": (blue, "--"), "simclr @ 1 data": (blue, "-"),
+                      "moco (N+K) @ 1 data": (orange, "-")}
+
+
 def _png_size(path) -> tuple[int, int]:
     from matplotlib.image import imread
 

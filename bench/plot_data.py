@@ -229,8 +229,8 @@ class GainLine:
     high: list[float]
     p: list[float]  # NaN where there is no test; Holm-adjusted when asked
     n: list[int]  # paired seeds
-    series: str = ""  # the method (and i-Mix variant) alone: figures colour by it, the same in every panel
-    other: float | None = None  # the other axis's value (data ratio or epochs): figures dash by it
+    series: str  # the method (and i-Mix variant) alone: figures colour by it, the same in every panel
+    other: float | None  # the other axis's value (data ratio or epochs): figures dash by it
 
 
 @dataclass

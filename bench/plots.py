@@ -207,14 +207,14 @@ def plot_gains(panels: list[GainPanel], path: Path, metric: str = "probe", forma
     # One colour per method in every panel, one dash per value of the other axis (the largest,
     # the main condition, solid), so a colour never means SimCLR in one panel and MoCo in the next.
     lines = [line for panel in panels for line in panel.lines]
-    series = list(dict.fromkeys(line.series or line.label for line in lines))
+    series = list(dict.fromkeys(line.series for line in lines))
     others = sorted({line.other for line in lines if line.other is not None}, reverse=True)
     dashes = ("-", "--", ":", "-.")
     fig, axes = _panel_grid(len(panels), 4.6, 3.6, min_width=6.5)
     for ax, panel in zip(axes, panels):
         ticks: set[float] = set()
         for line in panel.lines:
-            colour = IMIX_COLOURS[series.index(line.series or line.label) % len(IMIX_COLOURS)]
+            colour = IMIX_COLOURS[series.index(line.series) % len(IMIX_COLOURS)]
             dash = dashes[others.index(line.other) % len(dashes)] if line.other is not None else "-"
             xs = [100 * x for x in line.x] if axis == "data_ratio" else line.x
             ticks.update(xs)

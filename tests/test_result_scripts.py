@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,3 +69,53 @@ def test_regime_summary_gives_each_gain_its_interval_and_holm():
     holm = float(row.rstrip(" |").rsplit("|", 1)[1])
     assert 0.028 < holm <= 1.0  # adjusted over every tested row, so never below the raw p
     assert "After Holm's correction over the" in out.splitlines()[-1]
+
+
+def _table3():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("table3", ROOT / "results/repro/table3.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _noaug_record(inputmix: bool, imix: bool, seed: int, accuracy: float, **config) -> dict:
+    cfg = {"epochs": 150, "method": "simclr", "imix": imix, "inputmix": inputmix, "no_aug": True, "seed": seed,
+           **config}
+    return {"domain": "tabular", "dataset": "letter", "method": "simclr", "imix": imix, "mix": "mixup" if imix else None,
+            "seed": seed, "config": cfg, "probe": {"accuracy": accuracy}, "knn": {"accuracy": accuracy}}
+
+
+def test_table3_sets_four_arms_side_by_side_and_tests_each_contrast_seed_by_seed():
+    table3 = _table3()
+    accuracy = {(False, False): [0.90, 0.91, 0.92], (True, False): [0.93, 0.95, 0.94],
+                (False, True): [0.94, 0.94, 0.94], (True, True): [0.94, 0.94, 0.94]}
+    records = [_noaug_record(inputmix, imix, seed, value)
+               for (inputmix, imix), values in accuracy.items() for seed, value in enumerate(values)]
+    records.append(_noaug_record(False, False, 0, 0.10, no_aug=False))  # a Table 1 record: not read
+    [(name, arms, contrasts)] = table3.table(records, "probe")
+    assert name == "tabular/letter simclr, 150 epochs"
+    assert [round(arms[c].mean, 6) for c in table3.ARMS.values()] == [91.0, 94.0, 94.0, 94.0]
+    by_name = {c.method: c for c in contrasts}
+    assert list(by_name) == [f"{t} vs {r}" for t, r in table3.CONTRASTS]
+    # InputMix minus no aug, seed by seed: 3, 4, 2; mean 3, sd 1, half width 4.303 x 1 / sqrt(3) = 2.484
+    inputmix = by_name["InputMix vs no aug"]
+    assert inputmix.gain == pytest.approx(3.0) and inputmix.ci == pytest.approx((0.516, 5.484), abs=1e-3)
+    # both minus InputMix: 1, -1, 0, a mean of 0 and sd 1: the interval +-2.484 and p exactly 1
+    both = by_name["InputMix + i-Mix vs InputMix"]
+    assert both.ci == pytest.approx((-2.484, 2.484), abs=1e-3) and both.p_value == pytest.approx(1.0)
+    # i-Mix and both are equal on every seed: no spread, so no p-value, and the note says why
+    same = by_name["InputMix + i-Mix vs i-Mix"]
+    assert same.gain == pytest.approx(0.0) and math.isnan(same.p_value) and same.test_note == "identical gains"
+    # Holm over the five tested contrasts: never below the raw p, NaN where there is no test
+    tested = [c for c in contrasts if not math.isnan(c.p_value)]
+    assert len(tested) == 5 and all(c.p_adjusted >= c.p_value for c in tested)
+    assert "| InputMix vs no aug | 3 | +3.00 [+0.52, +5.48] |" in table3.render([(name, arms, contrasts)])
+
+
+def test_table3_refuses_to_pool_records_that_differ_in_another_setting():
+    table3 = _table3()
+    records = [_noaug_record(False, False, 0, 0.9), _noaug_record(False, False, 1, 0.9, batch_size=64)]
+    with pytest.raises(table3.TableError, match="differ in a setting other than the seed"):
+        table3.table(records, "probe")

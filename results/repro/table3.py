@@ -63,6 +63,8 @@ def table(records: list[dict[str, Any]], metric: str) -> list[tuple[str, dict[st
     out = []
     for name, group in sorted(rows.items()):
         arms = {column: Arm.of(arm, metric) for column, arm in arms_of(group).items()}
+        # bench.paired's Comparison does the paired statistics: the reference stands in its
+        # baseline slot, the treated arm in its i-Mix slot, and the contrast's name in `method`
         contrasts = [Comparison(group[0]["domain"], dataset_name(group[0]), f"{treated} vs {reference}", "",
                                 arms[reference], arms[treated])
                      for treated, reference in CONTRASTS if treated in arms and reference in arms]

@@ -49,7 +49,8 @@ def arms_of(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
         column = ARMS[(bool(arm[0]["config"].get("inputmix")), bool(arm[0]["imix"]))]
         if column in columns:
             raise TableError(f"{row_name(arm[0])}: two sets of {column!r} records differ in a setting other than "
-                             "the seed; keep one setting per file, or split the file.")
+                             "the seed (the batch size, say), so one column would pool them; put each setting's "
+                             "records in a file of its own and pass that file with --results.")
         columns[column] = arm
     return columns
 

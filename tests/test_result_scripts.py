@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import subprocess
 import sys
@@ -32,17 +33,16 @@ def test_images_summary_splits_mixup_and_cutmix():
     assert "44.18 ± 0.25 (n=3)" in rows[2]  # the CutMix arm that bench table shows as images/cifar10 (10k) (cutmix)
 
 
-def _choose_lengths():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("choose_lengths", ROOT / "results/repro/choose_lengths.py")
+def _script(path: str):
+    """A script beside the results, imported as a module (results/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, ROOT / path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def test_the_repro_rule_takes_the_best_gain_unless_a_shorter_length_ties_it():
-    choose = _choose_lengths().choose
+    choose = _script("results/repro/choose_lengths.py").choose
     # 10 epochs: mean 0.5, interval 0.5 +- 4.30 x 0.1/sqrt(3) = [0.25, 0.75]; 50: mean 2.0, [1.75, 2.25]
     assert choose({10: [0.4, 0.5, 0.6], 50: [1.9, 2.0, 2.1]}) == 50  # apart: the best
     # 50's interval is wide ([-2.97, 6.97] holds 0.5) but 10's ([0.25, 0.75]) does not hold 2.0: no tie
@@ -71,15 +71,6 @@ def test_regime_summary_gives_each_gain_its_interval_and_holm():
     assert "After Holm's correction over the" in out.splitlines()[-1]
 
 
-def _table3():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("table3", ROOT / "results/repro/table3.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _noaug_record(inputmix: bool, imix: bool, seed: int, accuracy: float, **config) -> dict:
     cfg = {"epochs": 150, "method": "simclr", "imix": imix, "inputmix": inputmix, "no_aug": True, "seed": seed,
            **config}
@@ -88,7 +79,7 @@ def _noaug_record(inputmix: bool, imix: bool, seed: int, accuracy: float, **conf
 
 
 def test_table3_sets_four_arms_side_by_side_and_tests_each_contrast_seed_by_seed():
-    table3 = _table3()
+    table3 = _script("results/repro/table3.py")
     accuracy = {(False, False): [0.90, 0.91, 0.92], (True, False): [0.93, 0.95, 0.94],
                 (False, True): [0.94, 0.94, 0.94], (True, True): [0.94, 0.94, 0.94]}
     records = [_noaug_record(inputmix, imix, seed, value)
@@ -115,7 +106,7 @@ def test_table3_sets_four_arms_side_by_side_and_tests_each_contrast_seed_by_seed
 
 
 def test_table3_refuses_to_pool_records_that_differ_in_another_setting():
-    table3 = _table3()
+    table3 = _script("results/repro/table3.py")
     records = [_noaug_record(False, False, 0, 0.9), _noaug_record(False, False, 1, 0.9, batch_size=64)]
     with pytest.raises(table3.TableError, match="differ in a setting other than the seed"):
         table3.table(records, "probe")

@@ -46,6 +46,40 @@ def _panel_grid(n: int, panel_width: float, panel_height: float, min_width: floa
     return fig, axes[:n]
 
 
+def _wrap_to_width(text: str, width_points: float, fontsize: float) -> str:
+    """Break each line of ``text`` at spaces so that none is wider than ``width_points``.
+
+    A figure title is not wrapped by matplotlib and runs off the right edge of a narrow figure,
+    which cut the bars figure's count of tested cells in half; the width is measured with the
+    font the title is drawn in, not guessed from the character count."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    font, measure = FontProperties(size=fontsize), TextToPath()
+
+    def width(line: str) -> float:
+        return measure.get_text_width_height_descent(line, font, ismath=False)[0]
+
+    wrapped = []
+    for line in text.split("\n"):
+        current = ""
+        for word in line.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if current and width(candidate) > width_points:
+                wrapped.append(current)
+                current = word
+            else:
+                current = candidate
+        wrapped.append(current)
+    return "\n".join(wrapped)
+
+
+def _suptitle(fig, text: str, fontsize: float) -> None:
+    """The figure's title, left-aligned and wrapped to the figure's width."""
+    usable = fig.get_figwidth() * 72 * 0.97  # points; the title starts at x = 0.01
+    fig.suptitle(_wrap_to_width(text, usable, fontsize), fontsize=fontsize, x=0.01, ha="left")
+
+
 def _arm_order(label_lists: Iterable[Iterable[str]]) -> list[str]:
     """Every arm label that appears, the baseline first: the colour of an arm is its place here."""
     labels = {label for labels in label_lists for label in labels}
@@ -117,9 +151,9 @@ def plot_bars(panels: list[BarPanel], path: Path, metric: str = "probe", formats
         ax.set_axisbelow(True)
     _figure_legend(fig, axes)
     items = [c for p in panels for c in p.items]
-    fig.suptitle(f"Baseline vs i-Mix: {METRIC_LABELS[metric]}, mean ± std over seeds (dots: seeds)\n"
-                 f"numbers: i-Mix gain in points (* p < 0.05, paired t-test, 3+ seeds); {tested_note(items, holm)}; "
-                 "y axes do not start at 0", fontsize=10, x=0.01, ha="left")
+    _suptitle(fig, f"Baseline vs i-Mix: {METRIC_LABELS[metric]}, mean ± std over seeds (dots: seeds)\n"
+                   "numbers: i-Mix gain in points (* p < 0.05, paired t-test, 3+ seeds); y axes do not start at 0\n"
+                   f"{tested_note(items, holm)}", fontsize=10)
     return save(fig, path, formats)
 
 
@@ -163,10 +197,10 @@ def plot_curves(panels: list[CurvePanel], path: Path, formats: Iterable[str] = (
             ax.set_visible(False)
     _figure_legend(fig, drawn)
     any_monitor = any(p.has_monitor for p in panels)
-    fig.suptitle("Pretraining loss per epoch, mean ± std over seeds" +
-                 ("; dashed: kNN test accuracy (--eval-every)" if any_monitor else "") +
-                 "\n(i-Mix's loss is on mixed virtual labels, so it runs higher than the baseline's by design)",
-                 fontsize=10, x=0.01, ha="left")
+    _suptitle(fig, "Pretraining loss per epoch, mean ± std over seeds" +
+              ("; dashed: kNN test accuracy (--eval-every)" if any_monitor else "") +
+              "\n(i-Mix's loss is on mixed virtual labels, so it runs higher than the baseline's by design)",
+              fontsize=10)
     return save(fig, path, formats)
 
 
@@ -192,9 +226,8 @@ def plot_ratios(panels: list[RatioPanel], path: Path, metric: str = "probe", for
         ax.set_title(f"{panel.title} (up to {seeds} seeds)", fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=8)
-    fig.suptitle(f"Data efficiency: {METRIC_LABELS[metric]}, mean ± std over seeds\n"
-                 "pretrained on part of the training data; the probe is fitted on all of it",
-                 fontsize=10, x=0.01, ha="left")
+    _suptitle(fig, f"Data efficiency: {METRIC_LABELS[metric]}, mean ± std over seeds\n"
+              "pretrained on part of the training data; the probe is fitted on all of it", fontsize=10)
     return save(fig, path, formats)
 
 
@@ -242,9 +275,9 @@ def plot_gains(panels: list[GainPanel], path: Path, metric: str = "probe", forma
         ax.legend(loc="best", fontsize=7)
     against = "pretraining epochs" if axis == "epochs" else "training-set size"
     items = [c for p in panels for c in p.items]
-    fig.suptitle(f"i-Mix gain against {against}: {METRIC_LABELS[metric]}\n"
-                 f"line: mean paired gain; band: 95% CI; filled marker: p < 0.05 (paired t-test, 3+ seeds"
-                 f"{', Holm' if holm else ''})\n{tested_note(items, holm)}", fontsize=9, x=0.01, ha="left")
+    _suptitle(fig, f"i-Mix gain against {against}: {METRIC_LABELS[metric]}\n"
+              f"line: mean paired gain; band: 95% CI; filled marker: p < 0.05 (paired t-test, 3+ seeds"
+              f"{', Holm' if holm else ''})\n{tested_note(items, holm)}", fontsize=9)
     return save(fig, path, formats)
 
 

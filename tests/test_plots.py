@@ -288,3 +288,29 @@ def test_plot_command_errors_exit_non_zero_without_a_traceback(case, message, tm
 def test_records_round_trip_through_the_results_file(tmp_path):
     results = _write(tmp_path / "runs.jsonl", fixture_records())
     assert plot_data.bar_panels(read_records(results))[1].mean["baseline"] == pytest.approx([82.0, 72.0])
+
+
+def test_a_long_title_is_wrapped_at_spaces_to_the_width_given():
+    from bench.plots import _wrap_to_width
+
+    # at 10 points, "aaaa bbbb" is about 50 points wide and "aaaa" about 30: two lines at 40
+    assert _wrap_to_width("aaaa bbbb", 40, 10) == "aaaa\nbbbb"
+    assert _wrap_to_width("aaaa bbbb", 400, 10) == "aaaa bbbb"
+    assert _wrap_to_width("one\ntwo three", 400, 10) == "one\ntwo three"  # given breaks are kept
+    assert _wrap_to_width("aaaaaaaaaaaaaaaa", 10, 10) == "aaaaaaaaaaaaaaaa"  # a word is never split
+
+
+@pytest.mark.parametrize("methods", [("simclr",), ("simclr", "moco")])
+def test_every_title_line_lies_inside_the_figure(methods, tmp_path, monkeypatch):
+    # The bars title of a one-panel figure with --holm ran off the right edge before titles were wrapped.
+    from bench import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "save", lambda fig, path, formats=("png",): figures.append(fig) or path)
+    plots.make_figures([r for r in regime_records() if r["method"] in methods], tmp_path, holm=True)
+    assert len(figures) == 5
+    for fig in figures:
+        fig.canvas.draw()
+        box = fig._suptitle.get_window_extent()
+        assert 0 <= box.x0 and box.x1 <= fig.bbox.x1, fig._suptitle.get_text()
+    assert "Holm-adjusted" in figures[0]._suptitle.get_text()

@@ -103,7 +103,8 @@ def build_parser(domain_cls=None, features_domain=None) -> Parser:
                       help="one or more JSON-lines files of records (default results/runs.jsonl)")
     plot.add_argument("--out", default="results/figures", help="folder for the PNG files (default results/figures)")
     plot.add_argument("--metric", choices=("probe", "knn"), default="probe",
-                      help="linear-probe (default) or kNN test accuracy")
+                      help="linear-probe (default) or kNN test accuracy; kNN figures are named bars_knn.png "
+                           "and so on, so both metrics can share one --out folder")
     plot.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                       help="only records whose field (or config field) has this value; repeatable")
     plot.add_argument("--holm", action="store_true", help="mark p < 0.05 after Holm's correction per figure")

@@ -284,14 +284,21 @@ def plot_gains(panels: list[GainPanel], path: Path, metric: str = "probe", forma
 def make_figures(records: list[dict[str, Any]], out: str | Path, metric: str = "probe",
                  formats: str | Iterable[str] = ("png",), holm: bool = False,
                  names: dict[str, str] | None = None) -> list[str]:
-    """Write every figure the records allow into ``out``; one line per figure (written or why not)."""
+    """Write every figure the records allow into ``out``; one line per figure (written or why not).
+
+    The figures that show an accuracy are named for the metric when it is not the default probe
+    (``bars_knn.png``), so drawing the kNN figures into the folder of the probe ones keeps both."""
     out = Path(out)
+
+    def target(name: str) -> Path:
+        return out / (f"{name}.png" if metric == "probe" else f"{name}_{metric}.png")
+
     formats = parse_formats(formats)
     suffix = "/".join(formats)
     lines = []
     bars = plot_data.bar_panels(records, metric, holm, names)
     if bars:
-        lines.append(f"wrote {plot_bars(bars, out / 'bars.png', metric, formats, holm, names).with_suffix('')}"
+        lines.append(f"wrote {plot_bars(bars, target('bars'), metric, formats, holm, names).with_suffix('')}"
                      f".{suffix} ({len(bars)} data set(s))")
     else:
         lines.append("skipped bars: no records to compare")
@@ -303,7 +310,7 @@ def make_figures(records: list[dict[str, Any]], out: str | Path, metric: str = "
         lines.append("skipped loss_curves: no record has a pretraining loss curve (runs with --epochs 0?)")
     ratios = plot_data.ratio_panels(records, metric, names)
     if ratios:
-        lines.append(f"wrote {plot_ratios(ratios, out / 'data_ratio.png', metric, formats).with_suffix('')}.{suffix} "
+        lines.append(f"wrote {plot_ratios(ratios, target('data_ratio'), metric, formats).with_suffix('')}.{suffix} "
                      f"({len(ratios)} panel(s))")
     else:
         lines.append("skipped data_ratio: no data set and method was run at more than one --data-ratio "
@@ -312,7 +319,7 @@ def make_figures(records: list[dict[str, Any]], out: str | Path, metric: str = "
                              ("data_ratio", "gain_data", "--data-ratio (e.g. `bench suite --data-ratios 0.1,0.5,1`)")):
         gains = plot_data.gain_panels(records, axis, metric, holm, names)
         if gains:
-            lines.append(f"wrote {plot_gains(gains, out / f'{name}.png', metric, formats, holm).with_suffix('')}"
+            lines.append(f"wrote {plot_gains(gains, target(name), metric, formats, holm).with_suffix('')}"
                          f".{suffix} ({len(gains)} panel(s))")
         else:
             lines.append(f"skipped {name}: no method has baseline and i-Mix runs at more than one {hint}")

@@ -242,7 +242,7 @@ def test_plot_command_writes_the_figures_and_names_a_skipped_one(tmp_path, capsy
     assert main(["plot", "--results", str(results), "--out", str(out), "--metric", "knn"]) == 0
     printed = capsys.readouterr().out
     assert printed.count("wrote") == 4 and sorted(p.name for p in out.iterdir()) == \
-        ["bars.png", "data_ratio.png", "gain_data.png", "loss_curves.png"]
+        ["bars_knn.png", "data_ratio_knn.png", "gain_data_knn.png", "loss_curves.png"]
     assert main(["plot", "--results", str(results), "--out", str(tmp_path / "one"), "--where", "data_ratio=1"]) == 0
     printed = capsys.readouterr().out
     assert "skipped data_ratio: no data set and method was run at more than one --data-ratio" in printed
@@ -314,3 +314,14 @@ def test_every_title_line_lies_inside_the_figure(methods, tmp_path, monkeypatch)
         box = fig._suptitle.get_window_extent()
         assert 0 <= box.x0 and box.x1 <= fig.bbox.x1, fig._suptitle.get_text()
     assert "Holm-adjusted" in figures[0]._suptitle.get_text()
+
+
+def test_knn_figures_are_named_for_the_metric_beside_the_probe_ones(tmp_path):
+    from bench.plots import make_figures
+
+    make_figures(regime_records(), tmp_path)
+    lines = make_figures(regime_records(), tmp_path, metric="knn")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "bars.png", "bars_knn.png", "data_ratio.png", "data_ratio_knn.png", "gain_data.png", "gain_data_knn.png",
+        "gain_epochs.png", "gain_epochs_knn.png", "loss_curves.png"]  # the loss curves do not depend on the metric
+    assert any("bars_knn.png" in line for line in lines)

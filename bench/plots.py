@@ -46,38 +46,13 @@ def _panel_grid(n: int, panel_width: float, panel_height: float, min_width: floa
     return fig, axes[:n]
 
 
-def _wrap_to_width(text: str, width_points: float, fontsize: float) -> str:
-    """Break each line of ``text`` at spaces so that none is wider than ``width_points``.
-
-    A figure title is not wrapped by matplotlib and runs off the right edge of a narrow figure,
-    which cut the bars figure's count of tested cells in half; the width is measured with the
-    font the title is drawn in, not guessed from the character count."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
-
-    font, measure = FontProperties(size=fontsize), TextToPath()
-
-    def width(line: str) -> float:
-        return measure.get_text_width_height_descent(line, font, ismath=False)[0]
-
-    wrapped = []
-    for line in text.split("\n"):
-        current = ""
-        for word in line.split(" "):
-            candidate = f"{current} {word}" if current else word
-            if current and width(candidate) > width_points:
-                wrapped.append(current)
-                current = word
-            else:
-                current = candidate
-        wrapped.append(current)
-    return "\n".join(wrapped)
-
-
 def _suptitle(fig, text: str, fontsize: float) -> None:
-    """The figure's title, left-aligned and wrapped to the figure's width."""
-    usable = fig.get_figwidth() * 72 * 0.97  # points; the title starts at x = 0.01
-    fig.suptitle(_wrap_to_width(text, usable, fontsize), fontsize=fontsize, x=0.01, ha="left")
+    """The figure's title, left-aligned and wrapped at the figure's right edge.
+
+    Unwrapped, the bars title of a narrow figure ran off the edge and cut the count of tested
+    cells in half; matplotlib's own wrapping measures the drawn text, and constrained layout
+    makes room for the extra lines."""
+    fig.suptitle(text, fontsize=fontsize, x=0.01, ha="left", wrap=True)
 
 
 def _arm_order(label_lists: Iterable[Iterable[str]]) -> list[str]:

@@ -290,16 +290,6 @@ def test_records_round_trip_through_the_results_file(tmp_path):
     assert plot_data.bar_panels(read_records(results))[1].mean["baseline"] == pytest.approx([82.0, 72.0])
 
 
-def test_a_long_title_is_wrapped_at_spaces_to_the_width_given():
-    from bench.plots import _wrap_to_width
-
-    # at 10 points, "aaaa bbbb" is about 50 points wide and "aaaa" about 30: two lines at 40
-    assert _wrap_to_width("aaaa bbbb", 40, 10) == "aaaa\nbbbb"
-    assert _wrap_to_width("aaaa bbbb", 400, 10) == "aaaa bbbb"
-    assert _wrap_to_width("one\ntwo three", 400, 10) == "one\ntwo three"  # given breaks are kept
-    assert _wrap_to_width("aaaaaaaaaaaaaaaa", 10, 10) == "aaaaaaaaaaaaaaaa"  # a word is never split
-
-
 @pytest.mark.parametrize("methods", [("simclr",), ("simclr", "moco")])
 def test_every_title_line_lies_inside_the_figure(methods, tmp_path, monkeypatch):
     # The bars title of a one-panel figure with --holm ran off the right edge before titles were wrapped.

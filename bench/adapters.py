@@ -12,9 +12,9 @@ from domains import registry
 from domains.base import Domain
 from domains.checks import check_adapter_class as check_contract
 
-from .errors import UserError
-from .flags import add_run_arguments
-from .mixing import MIXERS
+from bench.core.errors import UserError
+from bench.flags import add_run_arguments
+from bench.training.mixing import MIXERS
 
 
 def check_adapter_class(cls: Any, label: str) -> None:

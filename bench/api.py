@@ -16,11 +16,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from .adapters import adapter_class
-from .backbone import load_backbone, read_backbone_file
-from .config import default_data_root
-from .errors import UserError
-from .prepare import ENCODER_SETTINGS, domain_options, later_options, prepare  # noqa: F401 (the API's own)
+from bench.adapters import adapter_class
+from bench.training.backbone import load_backbone, read_backbone_file
+from bench.core.config import default_data_root
+from bench.core.errors import UserError
+from bench.prepare import ENCODER_SETTINGS, domain_options, later_options, prepare  # noqa: F401 (the API's own)
 
 __all__ = ["TrainedRun", "available_domains", "domain_options", "features", "load_backbone", "prepare",
            "register_domain", "run", "suite", "table"]
@@ -48,8 +48,8 @@ def run(domain: str | type = "tabular", method: str = "simclr", imix: bool | Non
     result is a ``TrainedRun`` (record, trained model, fitted domain, data). Under torchrun,
     processes other than rank 0 return None.
     """
-    from .log import configure
-    from .run import run_experiment
+    from bench.core.log import configure
+    from bench.run import run_experiment
 
     cfg, adapter = prepare(domain, method, imix, **settings)
     configure(cfg.quiet)
@@ -71,12 +71,12 @@ def suite(*, domains: Sequence[str] | None = None, datasets: Sequence[str] | Non
     ``settings`` are ``bench run`` flags for every cell (``epochs=3``). A cell that fails is
     reported and left out of the list; ``dry_run=True`` prints the cells and runs nothing.
     """
-    from .config import config_key
-    from .flags import RUN_FIELDS, SUITE_SETS
-    from .log import configure
-    from .presets import get_preset, load_config_file
-    from .records import read_records
-    from .suite import dry_run as show_cells, expand_grid, run_grid
+    from bench.core.config import config_key
+    from bench.flags import RUN_FIELDS, SUITE_SETS
+    from bench.core.log import configure
+    from bench.presets import get_preset, load_config_file
+    from bench.results.records import read_records
+    from bench.suite import dry_run as show_cells, expand_grid, run_grid
 
     allowed = {f for f in RUN_FIELDS if f not in SUITE_SETS} | set(ENCODER_SETTINGS)
     unknown = sorted(set(settings) - allowed)
@@ -104,8 +104,8 @@ def table(records_or_path: str | Path | Iterable[str | Path] | Iterable[dict[str
     comparison (means and sample stds over seeds in %, counts, gain, paired-test p value)."""
     import pandas as pd
 
-    from .paired import METRICS, comparisons
-    from .records import filter_records, read_records
+    from bench.results.paired import METRICS, comparisons
+    from bench.results.records import filter_records, read_records
 
     if metric not in METRICS:
         raise UserError(f"unknown metric {metric!r}; valid choices: {', '.join(METRICS)}.")
@@ -135,7 +135,7 @@ def features(backbone: str | Path, domain: str | type | None = None, dataset: st
     """
     from domains.base import DataRequest
 
-    from .probe import extract_features
+    from bench.evaluation.probe import extract_features
 
     saved = read_backbone_file(backbone)
     config = saved.get("config", {})
@@ -154,7 +154,7 @@ def features(backbone: str | Path, domain: str | type | None = None, dataset: st
     adapter = cls(**chosen)
     dataset = dataset or adapter.default_dataset
     if dataset not in adapter.datasets:
-        from .errors import unknown_choice
+        from bench.core.errors import unknown_choice
 
         raise unknown_choice(f"{cls.name} dataset", dataset, list(adapter.datasets))
     request = DataRequest(dataset=dataset, path=data, root=data_root or config.get("data_root") or default_data_root(),
@@ -177,7 +177,7 @@ def register_domain(name: str, adapter: type) -> None:
     """Make a Domain subclass defined in this process available as ``domain=name`` (and ``bench list``
     in this process). For the command line and suites, install it as an entry point or use an
     import path (docs/adding-a-domain.md)."""
-    from .adapters import register
+    from bench.adapters import register
 
     register(name, adapter)
 

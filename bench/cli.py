@@ -12,17 +12,17 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .cli_parser import (  # noqa: F401 (re-exported: bench.cli.build_parser and others)
+from bench.cli_parser import (  # noqa: F401 (re-exported: bench.cli.build_parser and others)
     add_features_arguments, add_suite_arguments, build_parser, comma_list, seed_list)
-from .errors import UserError
-from .flags import (  # noqa: F401 (re-exported: bench.cli.add_run_arguments and others)
+from bench.core.errors import UserError
+from bench.flags import (  # noqa: F401 (re-exported: bench.cli.add_run_arguments and others)
     ENCODER_FLAGS, RUN_FIELDS, SUITE_SETS, Parser, add_run_arguments, add_run_command, run_option_strings, run_settings)
-from .log import configure, logger
+from bench.core.log import configure, logger
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     """Two passes: find --domain, then parse again with that domain's flags."""
-    from .adapters import domain_class
+    from bench.adapters import domain_class
 
     first = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     first.add_argument("command", nargs="?")
@@ -32,7 +32,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     domain_cls = domain_class(known.domain or "tabular") if known.command == "run" else None
     features_domain = None
     if known.command == "features" and (known.domain or known.backbone):
-        from .backbone import read_backbone_file
+        from bench.training.backbone import read_backbone_file
 
         saved = read_backbone_file(known.backbone) if not known.domain else None
         features_domain = domain_class(known.domain or saved["config"].get("domain") or saved["domain"])
@@ -44,14 +44,14 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def prepare_run(args: argparse.Namespace):
     """The resolved config and the domain adapter of a parsed `run` command line."""
-    from .api import prepare
+    from bench.api import prepare
 
     return prepare(**run_settings(args))
 
 
 def command_run(args: argparse.Namespace) -> int:
-    from .api import run
-    from .run import summary_line
+    from bench.api import run
+    from bench.run import summary_line
 
     if args.mix is not None and not args.imix:
         logger.warning("--mix %s has no effect without --imix", args.mix)
@@ -64,7 +64,7 @@ def command_run(args: argparse.Namespace) -> int:
 def command_features(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .api import features
+    from bench.api import features
 
     options = {d: getattr(args, d) for d in getattr(args, "_domain_dests", []) if getattr(args, d) is not None}
     arrays = features(args.backbone, args.domain, args.dataset, args.data, device=args.device,
@@ -80,9 +80,9 @@ def command_list(args: argparse.Namespace) -> int:
     from domains import available_sources
     from encoders import ENCODERS
 
-    from .adapters import domain_class
-    from .methods import ALIASES, METHODS
-    from .mixing import MIXERS
+    from bench.adapters import domain_class
+    from bench.training.methods import ALIASES, METHODS
+    from bench.training.mixing import MIXERS
 
     print("domains and datasets (the first of each domain is its default; "
           "--domain package.module:Class for any other adapter):")
@@ -111,8 +111,8 @@ def command_list(args: argparse.Namespace) -> int:
 
 
 def command_table(args: argparse.Namespace) -> int:
-    from .records import selected_records
-    from .tables import read_names, table_text
+    from bench.results.records import selected_records
+    from bench.results.tables import read_names, table_text
 
     print(table_text(selected_records(args.results, args.where), args.metric, args.format, args.holm,
                      read_names(args.names)))
@@ -120,9 +120,9 @@ def command_table(args: argparse.Namespace) -> int:
 
 
 def command_plot(args: argparse.Namespace) -> int:
-    from .plots import make_figures
-    from .records import selected_records
-    from .tables import read_names
+    from bench.results.plots import make_figures
+    from bench.results.records import selected_records
+    from bench.results.tables import read_names
 
     for line in make_figures(selected_records(args.results, args.where), args.out, args.metric,
                              formats=args.format, holm=args.holm, names=read_names(args.names)):
@@ -131,10 +131,10 @@ def command_plot(args: argparse.Namespace) -> int:
 
 
 def command_suite(args: argparse.Namespace) -> int:
-    from .presets import get_preset, load_config_file
-    from .records import read_records
-    from .shards import parse_shard, shard_grid
-    from .suite import dry_run, expand_grid, run_grid
+    from bench.presets import get_preset, load_config_file
+    from bench.results.records import read_records
+    from bench.results.shards import parse_shard, shard_grid
+    from bench.suite import dry_run, expand_grid, run_grid
 
     configure(args.quiet)
     shard = parse_shard(args.shard) if args.shard is not None else None
@@ -151,15 +151,15 @@ def command_suite(args: argparse.Namespace) -> int:
         timing = [r for path in args.estimate_from or [] for r in read_records(path)]
         dry_run(grid, read_records(args.results, missing_ok=True), results=args.results, timing=timing)
         return 0
-    from .writable import check_results_file
+    from bench.results.writable import check_results_file
 
     check_results_file(args.results)  # once for the grid, not a failure per cell
     return run_grid(grid, args.results, quiet=args.quiet)
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from .records import selected_records
-    from .report import write_report
+    from bench.results.records import selected_records
+    from bench.results.report import write_report
 
     records = selected_records(args.results, args.where)
     print(write_report(records, args.out, list(dict.fromkeys(args.metric)), args.results, args.where))
@@ -175,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     configure()
     try:
-        from .speed import tune_allocator
+        from bench.core.speed import tune_allocator
 
         tune_allocator()
         args = parse(argv)
@@ -192,14 +192,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0
     finally:
-        from .distributed import shutdown
+        from bench.training.distributed import shutdown
 
         shutdown()
 
 
 def init_distributed(args: argparse.Namespace) -> None:
     """Under torchrun: join the process group, and let only rank 0 show notes and progress."""
-    from . import distributed
+    from bench.training import distributed
 
     distributed.init_from_env(getattr(args, "device", None) or "auto")
     if not distributed.is_main():

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import argparse
 
-from . import __version__
-from .config import default_data_root
-from .flags import SUITE_SETS, Parser, add_run_arguments, add_run_command
+from bench import __version__
+from bench.core.config import default_data_root
+from bench.flags import SUITE_SETS, Parser, add_run_arguments, add_run_command
 
 
 def comma_list(text: str) -> list[str]:
@@ -71,7 +71,7 @@ def build_parser(domain_cls=None, features_domain=None) -> Parser:
     parser.add_argument("--version", action="version", version=f"imix-bench {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     run = commands.add_parser("run", help="pretrain one model, evaluate it, append a record",
-                              description="The defaults shown are the bench's own (bench/config.py); a domain "
+                              description="The defaults shown are the bench's own (bench/core/config.py); a domain "
                                           "may choose others for its data sets, and the flags given win over both.")
     add_run_command(run, domain_cls)
     suite = commands.add_parser(

@@ -10,9 +10,9 @@ import argparse
 import dataclasses
 from typing import Any, Sequence
 
-from .config import RunConfig
-from .errors import UserError
-from .settings import GROUPS, declared, flag_name, help_text, kind
+from bench.core.config import RunConfig
+from bench.core.errors import UserError
+from bench.core.settings import GROUPS, declared, flag_name, help_text, kind
 
 # RunConfig fields set by flags of the same name (dashes for underscores): every declared setting.
 RUN_FIELDS = tuple(f.name for f in declared(RunConfig))

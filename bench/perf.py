@@ -32,13 +32,13 @@ from torch import Tensor
 from domains.images import ImageDomain, channel_stats
 from encoders import build_encoder
 
-from .config import resolve
-from .environment import environment
-from .methods import build_method
-from .mixing import Mix, get_mixer
-from .rng import Rng
-from .speed import tune_allocator
-from .trainer import autocast, build_optimizer, make_views, step_loss
+from bench.core.config import resolve
+from bench.core.environment import environment
+from bench.training.methods import build_method
+from bench.training.mixing import Mix, get_mixer
+from bench.core.rng import Rng
+from bench.core.speed import tune_allocator
+from bench.training.trainer import autocast, build_optimizer, make_views, step_loss
 
 
 class PilViews(torch.utils.data.Dataset):

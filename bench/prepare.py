@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .adapters import adapter_class
-from .config import FIELD_NAMES, RunConfig, resolve
-from .errors import UserError
-from .flags import ENCODER_FLAGS, Parser
+from bench.adapters import adapter_class
+from bench.core.config import FIELD_NAMES, RunConfig, resolve
+from bench.core.errors import UserError
+from bench.flags import ENCODER_FLAGS, Parser
 
 # Settings that are encoder options rather than RunConfig fields: the run command's encoder flags.
 ENCODER_SETTINGS = ENCODER_FLAGS

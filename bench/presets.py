@@ -41,7 +41,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError, unknown_choice
+from bench.core.errors import UserError, unknown_choice
 
 GRID_KEYS = ("domains", "methods", "seeds", "mixes", "data_ratios")
 SECTION_KEYS = ("description", "preset", "settings", "domain", "datasets", "arms", *GRID_KEYS)
@@ -85,7 +85,7 @@ PAPER = {
     "domains": ["images", "speech", "tabular"],
     "methods": ["simclr", "moco", "byol"],
     "seeds": 1,
-    # Only what differs from the defaults (bench/config.py, then the domain's own): momentum 0.9, weight
+    # Only what differs from the defaults (bench/core/config.py, then the domain's own): momentum 0.9, weight
     # decay 1e-4, projection 128, queue 4096, alpha 1, the cosine schedule, the domains' temperatures
     # (images 0.2, speech 0.5, tabular 0.1) are the official ones. The speech domain's official recipe
     # is its default, named anyway so that the printed commands show it (tests/test_paper_preset.py).
@@ -162,7 +162,7 @@ CPU = {
     "domains": ["tabular", "images", "speech"],
     "methods": ["simclr", "moco", "byol"],
     "seeds": 3,
-    # Only what differs from the defaults (bench/config.py, then the domain's own); SGD at lr 0.125 is
+    # Only what differs from the defaults (bench/core/config.py, then the domain's own); SGD at lr 0.125 is
     # stated for the signals domain (its own default: AdamW), temperature 0.1 for the embedded digits
     # table (its own: 0.5) and batch 256 for the embedded digits images (their own: 128).
     "settings": {"optimizer": "sgd", "lr": 0.125, "warmup_epochs": 1, "proj_hidden": 512, "raw_probe": False},

@@ -13,23 +13,23 @@ from domains.base import DataRequest, Domain, DomainData, Split
 from domains.checks import check_adapter
 from encoders import build_encoder
 
-from .class_subset import keep_classes
+from bench.training.class_subset import keep_classes
 
-from . import distributed
-from .backbone import save_backbone
-from .config import RunConfig
-from .environment import environment
-from .errors import UserError, unknown_choice
-from .log import logger
-from .mixing import get_mixer
-from .methods import build_method, canonical_method, check_method_config
-from .evaluation import Evaluator
-from .results import RECORD_VERSION
-from .rng import Rng, process_seed
-from .sync_bn import convert_sync_batchnorm
-from .tensorboard_log import open_board
-from .trainer import pretrain
-from .writable import check_outputs, save_record
+from bench.training import distributed
+from bench.training.backbone import save_backbone
+from bench.core.config import RunConfig
+from bench.core.environment import environment
+from bench.core.errors import UserError, unknown_choice
+from bench.core.log import logger
+from bench.training.mixing import get_mixer
+from bench.training.methods import build_method, canonical_method, check_method_config
+from bench.evaluation.evaluate import Evaluator
+from bench.results.append import RECORD_VERSION
+from bench.core.rng import Rng, process_seed
+from bench.training.sync_bn import convert_sync_batchnorm
+from bench.training.tensorboard_log import open_board
+from bench.training.trainer import pretrain
+from bench.results.writable import check_outputs, save_record
 
 
 def resolve_device(name: str) -> torch.device:

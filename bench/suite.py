@@ -20,13 +20,13 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from . import distributed
-from .checkpoint import checkpoint_path
-from .config import RunConfig, config_key
-from .errors import UserError, unknown_choice
-from .settings import FRACTION, in_fraction
-from .suite_claims import Claims, _decide, beside_results, checkpoint_folder, finished_keys  # noqa: F401 (re-exported)
-from .suite_grid import (  # noqa: F401 (re-exported: bench.suite.cell_flags and others)
+from bench.training import distributed
+from bench.training.checkpoint import checkpoint_path
+from bench.core.config import RunConfig, config_key
+from bench.core.errors import UserError, unknown_choice
+from bench.core.settings import FRACTION, in_fraction
+from bench.suite_claims import Claims, _decide, beside_results, checkpoint_folder, finished_keys  # noqa: F401 (re-exported)
+from bench.suite_grid import (  # noqa: F401 (re-exported: bench.suite.cell_flags and others)
     ARM_MATCH, ARM_SOURCE, AXES, DomainFlags, _entry_name, _seeds, cell_flags, dataset_entries, flags_to_argv,
     matching_arms, merge_specs, row_methods)
 
@@ -75,7 +75,7 @@ def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None,
                 datasets: Sequence[str] | None, methods: Sequence[str] | None, seeds: Any, mixes: Sequence[str] | None,
                 data_ratios: Sequence[float] | None, cli: dict[str, Any]) -> Grid:
     """All cells, seeds outermost: a suite stopped early still has every row once."""
-    from .methods import canonical_method
+    from bench.training.methods import canonical_method
 
     layers = merge_specs(preset, config)
 
@@ -137,7 +137,7 @@ def _cell(known: DomainFlags, layers: list[dict[str, Any]], cli: dict[str, Any],
           source: str) -> Cell:
     """One cell resolved to its RunConfig and adapter, through the function `bench run` uses
     (``row``: the row's flags and settings when no [[arms]] entry changes them)."""
-    from .prepare import prepare_with
+    from bench.prepare import prepare_with
 
     domain, name, method, mix, seed, ratio = where
     if row is None:
@@ -230,8 +230,8 @@ def dry_run(grid: Grid, records: list[dict[str, Any]], out=None, results: str | 
 def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
     """Run every unfinished cell; a failing cell is reported and the rest go on. 0 if all succeed."""
     out = out or sys.stdout
-    from .log import configure
-    from .run import run_experiment
+    from bench.core.log import configure
+    from bench.run import run_experiment
 
     width = len(str(len(grid.cells)))
     failed: list[tuple[Cell, str]] = []

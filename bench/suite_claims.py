@@ -9,8 +9,8 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from .config import config_key
-from .records import read_records
+from bench.core.config import config_key
+from bench.results.records import read_records
 
 
 def finished_keys(records: list[dict[str, Any]]) -> set[str]:

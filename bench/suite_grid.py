@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any, Sequence
 
-from .errors import UserError
-from .presets import get_preset
+from bench.core.errors import UserError
+from bench.presets import get_preset
 
 # Grid axes that the suite sets per cell; presets and files may not set them as settings.
 AXES = ("domain", "method", "imix", "mix", "seed", "data_ratio")
@@ -92,8 +92,8 @@ class DomainFlags:
     the RunConfig declarations, the encoder flags and the domain's own flags (``add_arguments``)."""
 
     def __init__(self, domain: str) -> None:
-        from .adapters import domain_class
-        from .flags import ENCODER_FLAGS, RUN_FIELDS, Parser, run_option_strings
+        from bench.adapters import domain_class
+        from bench.flags import ENCODER_FLAGS, RUN_FIELDS, Parser, run_option_strings
 
         self.cls = domain_class(domain)
         group = Parser(add_help=False).add_argument_group()
@@ -110,9 +110,9 @@ class DomainFlags:
         """The cell's settings as `bench run` would parse its command line (unset ones left out)."""
         from dataclasses import fields
 
-        from .config import RunConfig
-        from .flags import ENCODER_OPTIONS
-        from .settings import coerce
+        from bench.core.config import RunConfig
+        from bench.flags import ENCODER_OPTIONS
+        from bench.core.settings import coerce
 
         flags = dict(flags)
         for key in [k for k, v in flags.items() if v is False and f"no_{k}" in self.options]:
@@ -186,7 +186,7 @@ def flags_to_argv(flags: dict[str, Any], options: set[str]) -> list[str]:
 
 def row_methods(layers: list[dict[str, Any]], domain: str, name: str, methods: list[str]) -> list[str]:
     """A dataset entry may list the only methods run on it (run.sh runs HIGGS with MoCo only)."""
-    from .methods import canonical_method
+    from bench.training.methods import canonical_method
 
     for spec in reversed(layers):
         for entry in spec.get("datasets", []):

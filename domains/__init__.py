@@ -8,7 +8,7 @@ dependency of one domain never slows down another. Adapters from outside the pac
 from __future__ import annotations
 
 from .base import DataRequest, Domain, DomainData, Split
-from .options import Option
+from bench.core.options import Option
 from .registry import BUILTIN, ENTRY_POINT_GROUP, DomainSource, available_sources, domain_class
 
 __all__ = ["BUILTIN", "ENTRY_POINT_GROUP", "DataRequest", "Domain", "DomainData", "DomainSource", "Option", "Split",

@@ -18,8 +18,8 @@ import numpy as np
 import torch
 import torchaudio.functional as AF
 
-from bench.errors import UserError
-from bench.log import logger
+from bench.core.errors import UserError
+from bench.core.log import logger
 
 SAMPLE_RATE = 16_000
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".aiff", ".aif")

@@ -21,9 +21,9 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor
 
-from bench.rng import Rng
+from bench.core.rng import Rng
 
-from .options import Option, fill, unique
+from bench.core.options import Option, fill, unique
 
 
 @dataclass
@@ -73,7 +73,7 @@ class Domain:
     # True where the official linear evaluation trains on a random view (CIFAR: crop + flip);
     # then `--probe official` runs the backbone on linear_eval_view every batch.
     linear_eval_augments: ClassVar[bool] = False
-    # This domain's own settings, each declared once (domains/options.py); their values arrive in
+    # This domain's own settings, each declared once (bench/core/options.py); their values arrive in
     # self.options. The first declaration of a name wins.
     flags: ClassVar[tuple[Option, ...]] = ()
 

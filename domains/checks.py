@@ -16,11 +16,11 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from bench.errors import UserError
-from bench.rng import Rng
+from bench.core.errors import UserError
+from bench.core.rng import Rng
 
 from .base import Domain, DomainData, Split
-from .options import Option
+from bench.core.options import Option
 
 GUIDE = "docs/adding-a-domain.md"
 CHECK_BATCH = 4

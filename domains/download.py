@@ -6,9 +6,9 @@ import shutil
 import urllib.request
 from pathlib import Path
 
-from bench.atomic import atomic_write
-from bench.errors import UserError
-from bench.log import logger
+from bench.core.atomic import atomic_write
+from bench.core.errors import UserError
+from bench.core.log import logger
 
 
 def fetch(url: str, destination: Path, flag_hint: str = "") -> Path:

@@ -24,9 +24,9 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from bench.errors import UserError
+from bench.core.errors import UserError
 
-from .options import Option
+from bench.core.options import Option
 
 DESCRIPTION = ("a Hugging Face dataset: --data NAME_OR_PATH (a Hub name, a local folder or file that "
                "load_dataset reads, or a save_to_disk folder); --hf-config, --train-split, --test-split")

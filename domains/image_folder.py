@@ -17,9 +17,9 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from bench.atomic import atomic_write
-from bench.errors import UserError
-from bench.log import logger
+from bench.core.atomic import atomic_write
+from bench.core.errors import UserError
+from bench.core.log import logger
 
 from .base import Split
 

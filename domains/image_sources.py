@@ -13,8 +13,8 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from bench.errors import UserError
-from bench.log import logger
+from bench.core.errors import UserError
+from bench.core.log import logger
 
 from .base import Split
 

@@ -13,15 +13,15 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from bench.errors import UserError
-from bench.rng import Rng
+from bench.core.errors import UserError
+from bench.core.rng import Rng
 
 from .base import DataRequest, Domain, DomainData, Split
 from .image_augment import ViewRecipe, pad_crop_flip, random_views, to_unit_float
 from .image_folder import load_image_folder
 from .hf_source import DESCRIPTION as HF_DESCRIPTION, hf_options
 from .image_sources import CIFAR, ImageSet, cifar, digits, hf_images
-from .options import Option
+from bench.core.options import Option
 
 
 def channel_stats(x: Tensor, chunk: int = 4096) -> tuple[Tensor, Tensor]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Callable
 
-from bench.errors import UserError, unknown_choice
-from bench.log import logger
+from bench.core.errors import UserError, unknown_choice
+from bench.core.log import logger
 
 from .base import Domain
 from .checks import check_adapter_class

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.errors import UserError
+from bench.core.errors import UserError
 
 from .kit import cached, drop_missing_labels, label_column, read_array, read_npz, read_table
 

@@ -14,15 +14,15 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from bench.errors import UserError
-from bench.rng import Rng
+from bench.core.errors import UserError
+from bench.core.rng import Rng
 
 from . import signal_augment as aug
 from .base import DataRequest, Domain, DomainData, Split
 from .hf_source import DESCRIPTION as HF_DESCRIPTION, hf_options
 from .kit import Standardiser, encode_labels, stratified_split
 from .kit.flags import FILE_FLAGS
-from .options import Option
+from bench.core.options import Option
 from .signal_sources import MNIST1D_DEFAULT_SAMPLES, SignalArrays, array_files, csv_signals, hf_signals, mnist1d_arrays
 
 

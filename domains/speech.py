@@ -16,14 +16,14 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from bench.errors import UserError
-from bench.rng import Rng
+from bench.core.errors import UserError
+from bench.core.rng import Rng
 
 from . import speech_sources as sources
 from .audio_io import SAMPLE_RATE
 from .base import DataRequest, Domain, DomainData, Split
 from .hf_source import DESCRIPTION as HF_DESCRIPTION, hf_options
-from .options import Option
+from bench.core.options import Option
 from .speech_commands import SC_PROTOCOLS, SC_VERSIONS, speechcommands
 from .speech_augment import AugmentConfig, augment_waveforms, spec_augment
 from .speech_features import LogMel, as_float

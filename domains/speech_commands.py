@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bench.errors import UserError
-from bench.log import logger
+from bench.core.errors import UserError
+from bench.core.log import logger
 
 from .audio_io import SAMPLE_RATE, audio_files, read_long, to_int16
 from .speech_sources import ClipSet, decode

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from bench.atomic import atomic_write
-from bench.errors import UserError
-from bench.log import logger
+from bench.core.atomic import atomic_write
+from bench.core.errors import UserError
+from bench.core.log import logger
 
 from .audio_io import SAMPLE_RATE, audio_files, read_clips, to_int16
 from .download import fetch

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.atomic import atomic_write
-from bench.errors import UserError
+from bench.core.atomic import atomic_write
+from bench.core.errors import UserError
 
 from .download import fetch
 from .kit import LabelledTable, read_table

@@ -13,14 +13,14 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from bench.errors import UserError
-from bench.rng import Rng
+from bench.core.errors import UserError
+from bench.core.rng import Rng
 
 from .base import DataRequest, Domain, DomainData, Split
 from .hf_source import DESCRIPTION as HF_DESCRIPTION, hf_options
 from .kit import Standardiser, encode_table, labelled_table, stratified_split
 from .kit.flags import FILE_FLAGS
-from .options import Option
+from bench.core.options import Option
 from .table_sources import HIGGS_SUBSETS, covtype_table, hf_table, higgs_table
 
 EMBEDDED_SPLIT_SEED = 0  # fixed, so every run seed of the embedded set sees the same split

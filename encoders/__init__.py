@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from torch import nn
 
-from bench.errors import UserError, unknown_choice
+from bench.core.errors import UserError, unknown_choice
 
 from .cnn import SmallCNN
 from .cnn1d import CNN1d

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from bench.errors import unknown_choice
+from bench.core.errors import unknown_choice
 
 # kind -> (BatchNorm in the hidden layer, BatchNorm on the output)
 HEAD_KINDS = {"mlpbn1": (True, False), "mlpbn": (True, True), "mlp": (False, False)}

@@ -15,11 +15,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import distributed  # noqa: E402
-from bench.errors import UserError  # noqa: E402
-from bench.mixing import Mix  # noqa: E402
-from bench.rng import Rng  # noqa: E402
-from bench.trainer import StepLoss  # noqa: E402
+from bench.training import distributed
+from bench.core.errors import UserError  # noqa: E402
+from bench.training.mixing import Mix  # noqa: E402
+from bench.core.rng import Rng  # noqa: E402
+from bench.training.trainer import StepLoss  # noqa: E402
 from train_helpers import build, tiny_config, train  # noqa: E402
 
 GLOBAL_BATCH, FEATURES = 16, 64

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench.cli import main
-from bench.records import read_records
+from bench.results.records import read_records
 from tests.adapter_modules import IMPORT_FAILS, TOY, write_module
 
 TINY = ["--epochs", "1", "--batch-size", "32", "--width", "16", "--proj-hidden", "16", "--quiet"]

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 import bench.api as api
-import bench.evaluation
+import bench.evaluation.evaluate
 from bench.cli import main
 from domains import registry
 from conftest import REPO
@@ -35,14 +35,14 @@ def test_the_examples_in_docs_api_md_run(tmp_path, monkeypatch):
 
 def test_a_saved_backbone_gives_the_features_the_probe_used(tmp_path, monkeypatch):
     used = {}
-    probe = bench.evaluation.PROBE_FUNCTIONS["logistic"]
+    probe = bench.evaluation.evaluate.PROBE_FUNCTIONS["logistic"]
 
     def spy(train_x, train_y, test_x, test_y, **kwargs):
         used.setdefault("train", train_x.clone())
         used.setdefault("test", test_x.clone())
         return probe(train_x, train_y, test_x, test_y, **kwargs)
 
-    monkeypatch.setitem(bench.evaluation.PROBE_FUNCTIONS, "logistic", spy)
+    monkeypatch.setitem(bench.evaluation.evaluate.PROBE_FUNCTIONS, "logistic", spy)
     path = tmp_path / "net" / "backbone.pt"
     code = main(["run", "--domain", "images", "--epochs", "1", "--width", "0.25", "--batch-size", "64",
                  "--proj-dim", "16", "--proj-hidden", "32", "--quiet", "--results", str(tmp_path / "runs.jsonl"),

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from bench.atomic import atomic_write
+from bench.core.atomic import atomic_write
 
 
 def test_the_file_appears_whole_with_ordinary_permissions(tmp_path):

@@ -17,9 +17,9 @@ from typing import Callable
 import pytest
 import torch
 
-from bench.checkpoint import checkpoint_path
+from bench.training.checkpoint import checkpoint_path
 from bench.cli import main, parse, prepare_run
-from bench.config import config_key
+from bench.core.config import config_key
 from bad_input_files import IMG, RECORD, TAB, Planted, files  # noqa: F401 (files: a fixture)
 
 @dataclass

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from bench import checkpoint
-from bench.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from bench.training import checkpoint
+from bench.training.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from bench.cli import main
-from bench.config import config_key
-from bench.errors import UserError
-from bench.records import read_records
+from bench.core.config import config_key
+from bench.core.errors import UserError
+from bench.results.records import read_records
 from train_helpers import tiny_config, train
 
 

@@ -6,7 +6,7 @@ import random
 
 import torch
 
-from bench.class_subset import chosen_classes, keep_classes
+from bench.training.class_subset import chosen_classes, keep_classes
 from domains.base import Split
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bench.cli import main
-from bench.records import read_records
+from bench.results.records import read_records
 
 TINY = ["--epochs", "1", "--data-ratio", "0.2", "--width", "32", "--batch-size", "64", "--quiet",
         "--proj-hidden", "32", "--queue-size", "64"]
@@ -83,7 +83,7 @@ def test_a_nan_loss_stops_the_run_and_keeps_earlier_records(tmp_path, capsys, mo
     results = tmp_path / "runs.jsonl"
     assert main(["run", *TINY, "--results", str(results)]) == 0
     before = results.read_text()
-    from bench.methods.simclr import SimCLR
+    from bench.training.methods.simclr import SimCLR
 
     original = SimCLR.loss
     monkeypatch.setattr(SimCLR, "loss", lambda self, *a: original(self, *a) * float("nan"))

@@ -17,9 +17,9 @@ import pytest
 import torch
 
 import dist_worker
-from bench.checkpoint import checkpoint_path
-from bench.config import config_key
-from bench.records import read_records
+from bench.training.checkpoint import checkpoint_path
+from bench.core.config import config_key
+from bench.results.records import read_records
 from train_helpers import tiny_config
 
 HERE = Path(__file__).resolve().parent
@@ -130,7 +130,7 @@ def test_suite_under_two_processes_runs_each_cell_once_over_both(tmp_path):
 
 
 def test_shuffled_bn_on_one_process_gives_the_same_keys():
-    from bench.mixing import Mix
+    from bench.training.mixing import Mix
     from train_helpers import build
 
     x = torch.randn(16, 64, generator=torch.Generator().manual_seed(1))

@@ -6,11 +6,11 @@ import pytest
 import torch
 from torch import nn
 
-from bench.methods.byol import BYOL
-from bench.methods.ema import ema_update, frozen_copy
-from bench.methods.moco import MoCo
-from bench.methods.queue import KeyQueue
-from bench.mixing import Mix
+from bench.training.methods.byol import BYOL
+from bench.training.methods.ema import ema_update, frozen_copy
+from bench.training.methods.moco import MoCo
+from bench.training.methods.queue import KeyQueue
+from bench.training.mixing import Mix
 from encoders.mlp import MLP
 
 

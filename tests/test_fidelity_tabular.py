@@ -11,8 +11,8 @@ import pytest
 import torch
 
 import domains.table_sources as table_sources
-from bench.errors import UserError
-from bench.rng import Rng
+from bench.core.errors import UserError
+from bench.core.rng import Rng
 from domains.base import DataRequest
 from domains.tabular import TabularDomain
 from encoders import build_encoder

@@ -6,11 +6,11 @@ import pytest
 import torch
 from torch import nn
 
-from bench.config import RunConfig
-from bench.errors import UserError
-from bench.methods import build_method
-from bench.rng import Rng
-from bench.trainer import make_views, warmup_step
+from bench.core.config import RunConfig
+from bench.core.errors import UserError
+from bench.training.methods import build_method
+from bench.core.rng import Rng
+from bench.training.trainer import make_views, warmup_step
 from encoders import build_encoder
 
 

@@ -17,7 +17,7 @@ import torch
 datasets = pytest.importorskip("datasets")  # the hf extra; installed with .[test]
 
 from bench.cli import main
-from bench.errors import UserError
+from bench.core.errors import UserError
 from domains import hf_source as hf
 from domains.audio_io import read_clips
 from domains.base import DataRequest

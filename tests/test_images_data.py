@@ -12,7 +12,7 @@ import pytest
 import torch
 from PIL import Image
 
-from bench.errors import UserError
+from bench.core.errors import UserError
 from domains.base import DataRequest, Split
 from domains.image_folder import load_image_folder
 from domains.images import ImageDomain, keep_class_fraction

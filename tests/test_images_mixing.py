@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from bench.mixing import cutmix
-from bench.rng import Rng
+from bench.training.mixing import cutmix
+from bench.core.rng import Rng
 
 
 def labelled_batch(n: int = 8, h: int = 32, w: int = 32) -> torch.Tensor:

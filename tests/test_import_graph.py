@@ -1,11 +1,13 @@
-"""Who imports whom in bench/, domains/ and encoders/: no cycles, and domains/ and encoders/ reach
-into bench/ only for its dependency-free core.
+"""Who imports whom in bench/, domains/ and encoders/: no cycles, and folders stacked in layers.
 
 Every ``import`` and ``from ... import`` statement counts, wherever it stands: at module level,
 inside a function (a lazy import is still a dependency, only a later one), under ``if``/``try``.
 ``from package import name`` is an edge to ``package.name`` when that is a module, else to the
 package. Running a package's ``__init__`` on the way to a submodule is not an edge of its own;
 instead the core includes ``bench/__init__.py``, which must import nothing else.
+
+The folders, top to bottom (docs/architecture.md): a module may import from its own folder and
+from folders below it, never from one above.
 """
 
 from __future__ import annotations
@@ -15,8 +17,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bench", "domains", "encoders")
-# What domains/ and encoders/ may import from bench/: errors, logging, random generators, atomic writes.
-CORE = {"bench", "bench.errors", "bench.log", "bench.rng", "bench.atomic"}
+# Top to bottom. "bench" is the command line, API and suite (the files directly in bench/).
+LAYERS = ("bench", "bench.results", "bench.evaluation", "bench.training", "domains", "encoders", "bench.core")
+
+
+def folder_of(module: str) -> str:
+    """The layer a module belongs to: its bench sub-package, its top-level package, or the core."""
+    if module == "bench":  # bench/__init__.py holds only the version: part of the leaf core
+        return "bench.core"
+    for layer in sorted(LAYERS, key=len, reverse=True):
+        if module == layer or module.startswith(layer + "."):
+            return layer
+    raise AssertionError(f"{module} lies in no layer of {LAYERS}")
 
 
 def modules() -> dict[str, tuple[Path, bool]]:
@@ -31,7 +43,7 @@ def modules() -> dict[str, tuple[Path, bool]]:
 
 
 def _known(name: str, known: dict) -> str | None:
-    while name and name not in known:  # bench.config.RunConfig -> bench.config
+    while name and name not in known:  # bench.core.config.RunConfig -> bench.core.config
         name = name.rpartition(".")[0]
     return name or None
 
@@ -89,8 +101,8 @@ def _describe(cycle: list[str], edges: dict[str, dict[str, int]]) -> str:
 
 def test_the_walk_sees_imports_inside_functions_and_relative_ones():
     edges = import_edges()
-    assert "bench.probe_sgd" in edges["bench.probe"]  # `from .probe_sgd import ...` inside sgd_probe()
-    assert "bench.errors" in edges["encoders"]  # absolute, in a package's __init__
+    assert "bench.evaluation.probe_sgd" in edges["bench.evaluation.probe"]  # `from .probe_sgd import ...` inside sgd_probe()
+    assert "bench.core.errors" in edges["encoders"]  # absolute, in a package's __init__
     assert "domains.base" in edges["domains.registry"]  # relative
     assert "encoders" in edges["domains.checks"]  # inside a function, `from encoders import ENCODERS`
 
@@ -106,16 +118,41 @@ def test_no_import_cycles():
     assert cycle is None, "import cycle:\n" + _describe(cycle, edges)
 
 
-def test_domains_and_encoders_use_only_the_core_of_bench():
-    edges = import_edges()
-    wrong = [f"  {source} -> {target} (line {line})" for source, out in sorted(edges.items())
-             if not source.startswith("bench") for target, line in sorted(out.items())
-             if target.split(".")[0] == "bench" and target not in CORE]
-    assert not wrong, f"domains/ and encoders/ may import only {sorted(CORE)} from bench/:\n" + "\n".join(wrong)
+def folder_edges(edges: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
+    """Folder -> {imported folder: one module-level import that makes the arrow, for the message}."""
+    out: dict[str, dict[str, str]] = {}
+    for source, targets in sorted(edges.items()):
+        for target, line in sorted(targets.items()):
+            a, b = folder_of(source), folder_of(target)
+            if a != b:
+                out.setdefault(a, {}).setdefault(b, f"{source} -> {target} (line {line})")
+    return out
 
 
-def test_the_core_depends_on_nothing_else_in_the_project():
+def back_arrows(folders: dict[str, dict[str, str]]) -> list[str]:
+    rank = {layer: i for i, layer in enumerate(LAYERS)}
+    return [f"  {a} -> {b}: {why}" for a, out in sorted(folders.items()) for b, why in sorted(out.items())
+            if rank[b] < rank[a]]
+
+
+def test_back_arrows_are_found():
+    folders = {"bench.core": {"bench.training": "bench.core.x -> bench.training.y (line 3)"},
+               "bench": {"bench.core": "bench.cli -> bench.core.errors (line 1)"}}
+    assert back_arrows(folders) == ["  bench.core -> bench.training: bench.core.x -> bench.training.y (line 3)"]
+    assert folder_of("bench") == "bench.core" and folder_of("bench.results.tables") == "bench.results"
+    assert folder_of("bench.cli") == "bench" and folder_of("domains.kit.split") == "domains"
+
+
+def test_folders_import_only_downwards():
+    folders = folder_edges(import_edges())
+    wrong = back_arrows(folders)
+    assert not wrong, f"an import runs back up the layers {LAYERS}:\n" + "\n".join(wrong)
+    assert find_cycle({a: dict.fromkeys(out, 0) for a, out in folders.items()}) is None
+
+
+def test_every_module_lies_in_a_layer_and_the_core_imports_only_itself():
     edges = import_edges()
-    assert CORE <= set(edges)
-    wrong = [f"  {source} -> {target}" for source in sorted(CORE) for target in edges[source] if target not in CORE]
+    core = [m for m in edges if folder_of(m) == "bench.core"]
+    assert "bench.core.errors" in core and "bench" in core
+    wrong = [f"  {m} -> {t}" for m in core for t in edges[m] if folder_of(t) != "bench.core"]
     assert not wrong, "the core (imported by domains/ and encoders/) must import only the core:\n" + "\n".join(wrong)

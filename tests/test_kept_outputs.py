@@ -16,7 +16,7 @@ import torch
 from bad_input_files import IMG, RECORD, TAB, Planted, files  # noqa: F401 (files: a fixture)
 from bench import suite
 from bench.cli import main
-from bench.records import read_records
+from bench.results.records import read_records
 
 # ------------------------------------------------------------------ documented warnings (exit 0)
 
@@ -122,7 +122,7 @@ def test_a_record_that_cannot_be_written_after_training_goes_to_the_fallback_fil
 
 
 def test_a_checkpoint_that_cannot_be_written_goes_under_the_data_root(tmp_path, capsys, monkeypatch):
-    from bench import checkpoint, trainer
+    from bench.training import checkpoint, trainer
 
     real_save = checkpoint.save_atomic
     folder = tmp_path / "ck"
@@ -197,7 +197,7 @@ def test_a_cell_recorded_while_its_claim_was_taken_is_skipped(tmp_path, monkeypa
     real_take = suite.Claims.take
 
     def take_while_another_suite_finishes(self, key):
-        from bench.results import append_record
+        from bench.results.append import append_record
 
         append_record(results, {**RECORD, "config": cell.cfg.to_dict()})
         return real_take(self, key)

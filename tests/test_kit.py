@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
-from bench.errors import UserError
+from bench.core.errors import UserError
 from domains import DataRequest
 from domains.kit import (Standardiser, cached, encode_labels, label_column, labelled_table, read_array, read_npz,
                          read_table, stratified_split)

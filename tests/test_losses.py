@@ -8,12 +8,12 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from bench.methods.byol import byol_loss
-from bench.methods.moco import moco_loss
-from bench.methods.ntxent import ntxent_loss
-from bench.methods.simclr import npair_loss
-from bench.methods.virtual_labels import mixed_cross_entropy
-from bench.mixing import Mix
+from bench.training.methods.byol import byol_loss
+from bench.training.methods.moco import moco_loss
+from bench.training.methods.ntxent import ntxent_loss
+from bench.training.methods.simclr import npair_loss
+from bench.training.methods.virtual_labels import mixed_cross_entropy
+from bench.training.mixing import Mix
 
 
 def unit(rows: int, dim: int, seed: int) -> torch.Tensor:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from bench.mixing import cutmix, input_mix, mixup
-from bench.rng import Rng
+from bench.training.mixing import cutmix, input_mix, mixup
+from bench.core.rng import Rng
 
 
 def test_mixup_folds_lam_and_mixes_with_the_reported_partner():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bench.cli import parse, prepare_run
-from bench.config import config_key, resolve
-from bench.errors import UserError
-from bench.labels import NK_BASELINE
-from bench.paired import comparisons
+from bench.core.config import config_key, resolve
+from bench.core.errors import UserError
+from bench.results.labels import NK_BASELINE
+from bench.results.paired import comparisons
 from train_helpers import build, tiny_config
 
 

@@ -7,7 +7,7 @@ import copy
 import pytest
 import torch
 
-from bench.mixing import Mix
+from bench.training.mixing import Mix
 from train_helpers import build, tiny_config
 
 

@@ -1,4 +1,4 @@
-"""An adapter's settings declared once (domains/options.py): the flags, their help and defaults, the
+"""An adapter's settings declared once (bench/core/options.py): the flags, their help and defaults, the
 constructor's values, and the refusal of a misspelt or out-of-range value."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import argparse
 
 import pytest
 
-from bench.errors import UserError
+from bench.core.errors import UserError
 from bench.prepare import domain_options, later_options
 from domains import Domain, Option
 from domains.images import ImageDomain

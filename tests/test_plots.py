@@ -6,11 +6,11 @@ import math
 
 import pytest
 
-from bench import plot_data
+from bench.results import plot_data
 from bench.cli import main
-from bench.errors import UserError
-from bench.records import read_records
-from bench.results import append_record
+from bench.core.errors import UserError
+from bench.results.records import read_records
+from bench.results.append import append_record
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -164,7 +164,7 @@ def test_gain_against_data_ratio_keeps_the_epoch_count_apart():
 
 
 def test_gain_figure_keeps_one_colour_per_method_and_dashes_the_smaller_data(tmp_path, monkeypatch):
-    from bench import plots
+    from bench.results import plots
 
     records = regime_records() + [  # simclr on half the data at 10 epochs too: a second simclr line
         r for seed, gain in enumerate((1, 1, 2)) for r in (_record("simclr", False, seed, 0.5, ratio=0.5, epochs=10),
@@ -193,8 +193,8 @@ def _png_size(path) -> tuple[int, int]:
 
 
 def test_every_figure_is_written_as_a_readable_png(tmp_path):
-    from bench.figure_files import DPI
-    from bench.plots import make_figures
+    from bench.results.figure_files import DPI
+    from bench.results.plots import make_figures
 
     lines = make_figures(fixture_records(), tmp_path / "figures")
     assert [line.split()[0] for line in lines] == ["wrote", "wrote", "wrote", "skipped", "wrote"]
@@ -208,7 +208,7 @@ def test_every_figure_is_written_as_a_readable_png(tmp_path):
 
 
 def test_figures_as_pdf_and_svg_and_the_regime_figures(tmp_path):
-    from bench.plots import make_figures
+    from bench.results.plots import make_figures
 
     lines = make_figures(regime_records(), tmp_path, formats="png,pdf,svg", holm=True)
     assert any(line.startswith("wrote") and "gain_epochs.png/pdf/svg" in line for line in lines)
@@ -221,7 +221,7 @@ def test_figures_as_pdf_and_svg_and_the_regime_figures(tmp_path):
 
 
 def test_single_run_and_single_arm_cases_draw(tmp_path):
-    from bench.plots import make_figures
+    from bench.results.plots import make_figures
 
     one = [_record("simclr", False, 0, 0.8)]
     lines = make_figures(one, tmp_path)
@@ -293,7 +293,7 @@ def test_records_round_trip_through_the_results_file(tmp_path):
 @pytest.mark.parametrize("methods", [("simclr",), ("simclr", "moco")])
 def test_every_title_line_lies_inside_the_figure(methods, tmp_path, monkeypatch):
     # The bars title of a one-panel figure with --holm ran off the right edge before titles were wrapped.
-    from bench import plots
+    from bench.results import plots
 
     figures = []
     monkeypatch.setattr(plots, "save", lambda fig, path, formats=("png",): figures.append(fig) or path)
@@ -307,7 +307,7 @@ def test_every_title_line_lies_inside_the_figure(methods, tmp_path, monkeypatch)
 
 
 def test_knn_figures_are_named_for_the_metric_beside_the_probe_ones(tmp_path):
-    from bench.plots import make_figures
+    from bench.results.plots import make_figures
 
     make_figures(regime_records(), tmp_path)
     lines = make_figures(regime_records(), tmp_path, metric="knn")

@@ -1,4 +1,4 @@
-"""Settings are declared once (bench/settings.py on RunConfig's fields); the built-in presets state
+"""Settings are declared once (bench/core/settings.py on RunConfig's fields); the built-in presets state
 only what differs from the defaults; a suite checks each domain's adapter once, not once per cell."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 
-from bench.config import RunConfig, config_key
-from bench.errors import UserError
+from bench.core.config import RunConfig, config_key
+from bench.core.errors import UserError
 from bench.flags import RUN_FIELDS, Parser, add_run_arguments
 from bench.presets import PRESETS
 from bench.suite import expand_grid

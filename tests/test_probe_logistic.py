@@ -7,8 +7,8 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from bench.logistic import LogisticProblem, Standardiser
-from bench.probe import PROBE_C_GRID, linear_probe, validation_split
+from bench.evaluation.logistic import LogisticProblem, Standardiser
+from bench.evaluation.probe import PROBE_C_GRID, linear_probe, validation_split
 
 
 def overlapping_blobs(n: int, seed: int, d: int = 12, k: int = 4):

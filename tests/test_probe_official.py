@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from bench import probe_official
-from bench.probe import PROBE_FUNCTIONS
+from bench.evaluation import probe_official
+from bench.evaluation.probe import PROBE_FUNCTIONS
 from domains.image_augment import pad_crop_flip
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from bench import probe_sgd
+from bench.evaluation import probe_sgd
 from bench.cli import main
-from bench.probe import PROBE_FUNCTIONS
-from bench.records import read_records
+from bench.evaluation.probe import PROBE_FUNCTIONS
+from bench.results.records import read_records
 
 
 def blobs(n: int, d: int = 16, k: int = 4, spread: float = 4.0, seed: int = 0, noise: float = 1.0):

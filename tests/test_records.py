@@ -9,15 +9,16 @@ import json
 
 import pytest
 
-from bench import api, plot_data
-from bench.arms import arm_key, group_arms, pairings
-from bench.errors import UserError
-from bench.labels import arm_label, dataset_name, method_column
-from bench.log import configure
-from bench.paired import comparisons
-from bench.records import filter_records, read_records, selected_records
-from bench.report import run_details
-from bench.tables import comparison_table
+from bench import api
+from bench.results import plot_data
+from bench.results.arms import arm_key, group_arms, pairings
+from bench.core.errors import UserError
+from bench.results.labels import arm_label, dataset_name, method_column
+from bench.core.log import configure
+from bench.results.paired import comparisons
+from bench.results.records import filter_records, read_records, selected_records
+from bench.results.report import run_details
+from bench.results.tables import comparison_table
 
 
 def _record(imix: bool, seed: int, accuracy: float, alpha: float = 1.0, mix: str = "mixup", method: str = "simclr",

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from bench.cli import main
-from bench.results import append_record
+from bench.results.append import append_record
 from test_plots import PNG_SIGNATURE, _record, fixture_records
 
 

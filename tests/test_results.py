@@ -9,10 +9,10 @@ import subprocess
 import sys
 import time
 
-from bench.records import read_records
-from bench.results import append_record
+from bench.results.records import read_records
+from bench.results.append import append_record
 
-# The fields every reader relies on (bench.results.RECORD_FIELDS); a line without them is skipped.
+# The fields every reader relies on (bench.results.records.RECORD_FIELDS); a line without them is skipped.
 RECORD = {"domain": "tabular", "dataset": "toy", "method": "simclr", "imix": False, "seed": 0, "config": {},
           "probe": {"accuracy": 0.5}, "knn": {"accuracy": 0.5}}
 

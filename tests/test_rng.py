@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from bench import run
-from bench.rng import process_seed
+from bench.core.rng import process_seed
 
 
 def test_rank_zero_keeps_the_seed_so_one_process_runs_do_not_change():

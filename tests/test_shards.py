@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bench.cli import main
-from bench.errors import UserError
-from bench.records import read_records
-from bench.shards import paired_unit, parse_shard, shard_of
+from bench.core.errors import UserError
+from bench.results.records import read_records
+from bench.results.shards import paired_unit, parse_shard, shard_of
 from bench.suite import expand_grid
 
 TINY = {"epochs": 1, "width": 16, "batch_size": 64, "proj_hidden": 16, "proj_dim": 16, "raw_probe": False}

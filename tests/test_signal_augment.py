@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from bench.rng import Rng
+from bench.core.rng import Rng
 from domains import signal_augment as aug
 from domains.signals import SignalsDomain
 

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from bench.cli import main
-from bench.errors import UserError
-from bench.records import read_records
+from bench.core.errors import UserError
+from bench.results.records import read_records
 from domains import DataRequest
 from domains.signals import SignalsDomain
 

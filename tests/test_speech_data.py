@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from bench.errors import UserError
+from bench.core.errors import UserError
 from domains import speech_commands, speech_sources as sources
 from domains.audio_io import loudest_window, read_clips
 from domains.base import DataRequest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from bench.rng import Rng
+from bench.core.rng import Rng
 from domains.speech import SpeechDomain
 from domains.speech_augment import AugmentConfig, add_noise, band_masks, coloured_noise, speed_and_shift
 from domains.speech_features import MIN_STD, LogMel

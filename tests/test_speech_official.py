@@ -7,7 +7,7 @@ import math
 import numpy as np
 import torch
 
-from bench.rng import Rng
+from bench.core.rng import Rng
 from domains.base import DataRequest
 from domains.speech import SpeechDomain
 from domains.speech_official import (OfficialAugment, OfficialMel, augmented_stft, change_speed, fix_frames,

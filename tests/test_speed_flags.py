@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from bench import trainer
+from bench.training import trainer
 from bench.cli import main
 from train_helpers import tiny_config, train
 
@@ -24,7 +24,7 @@ def test_compile_wraps_the_backbone_for_training_only(monkeypatch):
 
 
 def test_compile_is_part_of_the_config_key_only_when_on():
-    from bench.config import config_key
+    from bench.core.config import config_key
 
     assert config_key(tiny_config().to_dict()) == config_key({**tiny_config().to_dict(), "compile": False})
     assert config_key(tiny_config().to_dict()) != config_key(tiny_config(compile=True).to_dict())

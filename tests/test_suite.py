@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bench.cli import main
-from bench.errors import UserError
+from bench.core.errors import UserError
 from bench.presets import load_config_file
-from bench.records import read_records
+from bench.results.records import read_records
 from bench.suite import expand_grid
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,12 +10,12 @@ import pytest
 from scipy import stats
 
 from bench.cli import main
-from bench.errors import UserError
-from bench.results import append_record
-from bench.labels import dataset_name
-from bench.paired import apply_holm, chance_note, comparisons, format_cell, holm
-from bench.records import select
-from bench.tables import comparison_table, read_names
+from bench.core.errors import UserError
+from bench.results.append import append_record
+from bench.results.labels import dataset_name
+from bench.results.paired import apply_holm, chance_note, comparisons, format_cell, holm
+from bench.results.records import select
+from bench.results.tables import comparison_table, read_names
 
 
 def _record(method: str, imix: bool, seed: int, accuracy: float, mix: str | None = None, **config) -> dict:

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import torch
 
-from bench.errors import UserError
-from bench.rng import Rng
+from bench.core.errors import UserError
+from bench.core.rng import Rng
 from domains.base import DataRequest
 from domains.tabular import TabularDomain
 

@@ -7,9 +7,9 @@ import sys
 import pytest
 
 from bench.cli import main
-from bench.config import config_key
-from bench.records import read_records
-from bench.trainer import warmup_cosine
+from bench.core.config import config_key
+from bench.results.records import read_records
+from bench.training.trainer import warmup_cosine
 
 TINY = ["--epochs", "3", "--width", "32", "--batch-size", "256", "--proj-hidden", "32", "--eval-every", "1",
         "--warmup-epochs", "1", "--no-raw-probe", "--quiet"]

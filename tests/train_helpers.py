@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import torch
 
-from bench.config import RunConfig, resolve
-from bench.methods import build_method
-from bench.rng import Rng
-from bench.sync_bn import convert_sync_batchnorm
-from bench.trainer import pretrain
+from bench.core.config import RunConfig, resolve
+from bench.training.methods import build_method
+from bench.core.rng import Rng
+from bench.training.sync_bn import convert_sync_batchnorm
+from bench.training.trainer import pretrain
 from domains import domain_class
 from domains.base import Split
 from encoders import build_encoder
@@ -43,7 +43,7 @@ def build(cfg: RunConfig, input_shape, n_train: int, device=torch.device("cpu"))
 
 def train(cfg: RunConfig, on_epoch_end=None):
     """Pretrain a tiny MLP on 128 digits rows; returns (method, stats)."""
-    from bench import distributed
+    from bench.training import distributed
 
     domain, split = tabular_split()
     method = build(cfg, tuple(split.x.shape[1:]), len(split))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.errors import UserError
+from bench.core.errors import UserError
 
 
 def read_array(path: str | Path, flag: str = "--data") -> np.ndarray:

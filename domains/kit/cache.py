@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any, Callable, TypeVar
 
-from bench.atomic import atomic_write
-from bench.log import logger
+from bench.core.atomic import atomic_write
+from bench.core.log import logger
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ Values arrive in ``self.options`` as ``label``, ``header``, ``test_data`` and ``
 
 from __future__ import annotations
 
-from ..options import Option
+from bench.core.options import Option
 
 FILE_FLAGS = (
     Option("label", help="the label column of a table: a name, or a 0-based position (-1: the last); "

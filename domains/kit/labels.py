@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.errors import UserError
-from bench.log import logger
+from bench.core.errors import UserError
+from bench.core.log import logger
 
 
 @dataclass

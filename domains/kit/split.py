@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.errors import UserError
+from bench.core.errors import UserError
 
 
 def stratified_split(labels: Any, test_size: float, seed: int, flag: str = "--test-size"

@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tabulate import tabulate  # noqa: E402
 
-from bench.labels import alpha_of, mix_of  # noqa: E402
-from bench.records import read_records  # noqa: E402
+from bench.results.labels import alpha_of, mix_of  # noqa: E402
+from bench.results.records import read_records  # noqa: E402
 
 
 def cell(values: list[float]) -> str:

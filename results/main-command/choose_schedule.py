@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # the worktree's code, not an installed copy
 
 from bench.cli import parse, prepare_run  # noqa: E402
-from bench.config import config_key  # noqa: E402
-from bench.probe import validation_split  # noqa: E402
-from bench.records import read_records  # noqa: E402
+from bench.core.config import config_key  # noqa: E402
+from bench.evaluation.probe import validation_split  # noqa: E402
+from bench.results.records import read_records  # noqa: E402
 from bench.run import run_experiment  # noqa: E402
 from domains.base import DomainData, Split  # noqa: E402
 

@@ -13,11 +13,11 @@ import sys
 
 import torch
 
-from bench.config import resolve
-from bench.methods import build_method
-from bench.mixing import get_mixer
-from bench.rng import Rng
-from bench.trainer import StepLoss
+from bench.core.config import resolve
+from bench.training.methods import build_method
+from bench.training.mixing import get_mixer
+from bench.core.rng import Rng
+from bench.training.trainer import StepLoss
 
 
 def peak_mib() -> float:
@@ -46,7 +46,7 @@ def queue(k: int) -> dict:
 
 
 def features(n: int) -> dict:
-    from bench.probe import extract_features
+    from bench.evaluation.probe import extract_features
     from domains.images import ImageDomain, channel_stats
 
     torch.manual_seed(0)

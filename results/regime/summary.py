@@ -2,7 +2,7 @@
 
 `bench table` compares the two arms of one setting; the study has many settings per data set
 (epochs x data ratio), so this prints one row per (data set, method, epochs, data ratio), with
-the paired test of `bench.paired`: the gain with its 95% interval, the p-value, and Holm's
+the paired test of `bench.results.paired`: the gain with its 95% interval, the p-value, and Holm's
 adjustment over every tested row (the study tests many settings at once). Every number comes
 from results/regime/runs.jsonl.
 
@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.records import read_records  # noqa: E402
-from bench.labels import method_order  # noqa: E402
-from bench.paired import Comparison, apply_holm, chance_note, comparisons  # noqa: E402
+from bench.results.records import read_records  # noqa: E402
+from bench.results.labels import method_order  # noqa: E402
+from bench.results.paired import Comparison, apply_holm, chance_note, comparisons  # noqa: E402
 
 
 def found(records: list[dict], metric: str) -> list[tuple[int, Comparison]]:

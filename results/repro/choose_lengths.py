@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.paired import comparisons, mean_interval  # noqa: E402
-from bench.records import read_records  # noqa: E402
+from bench.results.paired import comparisons, mean_interval  # noqa: E402
+from bench.results.records import read_records  # noqa: E402
 
 SEEDS = (0, 1, 2)  # the regime study's seeds; the reproduction tables run 3-7
 METHODS = ("simclr", "moco")

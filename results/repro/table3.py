@@ -3,7 +3,7 @@
 `bench table` pairs one baseline arm with its i-Mix arm. Table 3's questions cross that pair
 (does InputMix help? does i-Mix beat it? does either add to the other?), so this prints the four
 arms of each data set in one row, then the paired contrasts between them, seed by seed, with the
-95% interval of the mean difference and the p-value of `bench.paired`, Holm-adjusted over every
+95% interval of the mean difference and the p-value of `bench.results.paired`, Holm-adjusted over every
 contrast printed (they are tested together). Only records made with `--no-aug` are read.
 
     python results/repro/table3.py [--results results/repro/table3.jsonl] [--metric probe|knn]
@@ -20,10 +20,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.arms import group_arms  # noqa: E402
-from bench.labels import dataset_name  # noqa: E402
-from bench.paired import Arm, Comparison, apply_holm, format_cell  # noqa: E402
-from bench.records import read_records  # noqa: E402
+from bench.results.arms import group_arms  # noqa: E402
+from bench.results.labels import dataset_name  # noqa: E402
+from bench.results.paired import Arm, Comparison, apply_holm, format_cell  # noqa: E402
+from bench.results.records import read_records  # noqa: E402
 
 # (inputmix, imix) -> the column's name, in the paper's order
 ARMS = {(False, False): "no aug", (True, False): "InputMix", (False, True): "i-Mix", (True, True): "InputMix + i-Mix"}
@@ -64,7 +64,7 @@ def table(records: list[dict[str, Any]], metric: str) -> list[tuple[str, dict[st
     out = []
     for name, group in sorted(rows.items()):
         arms = {column: Arm.of(arm, metric) for column, arm in arms_of(group).items()}
-        # bench.paired's Comparison does the paired statistics: the reference stands in its
+        # bench.results.paired's Comparison does the paired statistics: the reference stands in its
         # baseline slot, the treated arm in its i-Mix slot, and the contrast's name in `method`
         contrasts = [Comparison(group[0]["domain"], dataset_name(group[0]), f"{treated} vs {reference}", "",
                                 arms[reference], arms[treated])

@@ -17,9 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tabulate import tabulate  # noqa: E402
 
-from bench.records import read_records  # noqa: E402
-from bench.labels import arm_label  # noqa: E402
-from bench.paired import format_cell  # noqa: E402
+from bench.results.records import read_records  # noqa: E402
+from bench.results.labels import arm_label  # noqa: E402
+from bench.results.paired import format_cell  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

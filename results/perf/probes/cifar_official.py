@@ -1,8 +1,8 @@
 """CIFAR cell with --probe official: the full official probe on clean cached features (timed), plus
 the crop+flip path run for 2 of its 100 epochs (timed, to extrapolate the full cost)."""
 import time, json
-import bench.probe as P
-from bench import probe_official as O
+import bench.evaluation.probe as P
+from bench.evaluation import probe_official as O
 def patched(train_x, train_y, test_x, test_y, seed=0, view=None, device="cpu"):
     t = time.perf_counter(); clean = O.official_probe(train_x, train_y, test_x, test_y, seed=seed, device=device)
     t_clean = time.perf_counter() - t

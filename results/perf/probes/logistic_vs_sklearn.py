@@ -1,7 +1,7 @@
 """Old (scikit-learn) vs new (torch) logistic probe on saved features, one process, CPU and wall seconds."""
 import sys, time, torch
 torch.set_num_threads(1)
-from bench.probe import linear_probe
+from bench.evaluation.probe import linear_probe
 sys.path.insert(0, 'tests')  # run from the repository root
 from test_probe_logistic import sklearn_probe
 for name in sys.argv[1:]:

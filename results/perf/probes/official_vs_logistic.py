@@ -1,8 +1,8 @@
 """Default logistic probe vs the official probe on saved features, timed in the same process."""
 import sys, time, torch
 torch.set_num_threads(1)
-from bench.probe import linear_probe
-from bench.probe_official import official_probe
+from bench.evaluation.probe import linear_probe
+from bench.evaluation.probe_official import official_probe
 d = torch.load(sys.argv[1])
 args = (d['train_x'], d['train_y'], d['test_x'], d['test_y'])
 t = time.perf_counter(); a = linear_probe(*args, seed=0); ta = time.perf_counter() - t

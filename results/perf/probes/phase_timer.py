@@ -14,7 +14,7 @@ R.load_data = wrap("load", R.load_data)
 for name, key in (("extract_features", "features"), ("knn_accuracy", "knn")):
     if hasattr(R, name):  # the old code only; the new code records these itself
         setattr(R, name, wrap(key, getattr(R, name)))
-import bench.probe as _P
+import bench.evaluation.probe as _P
 _P.PROBE_FUNCTIONS.update({k: wrap("probe", v) for k, v in _P.PROBE_FUNCTIONS.items()})
 R.pretrain = wrap("pretrain_incl_monitor", R.pretrain)
 from bench.cli import main

@@ -1,0 +1,119 @@
+"""Input mixing for i-Mix: a mixer returns the mixed batch and how its virtual labels mix.
+
+Sample i of the mixed batch is lam_i * x_i + (1 - lam_i) * x_perm(i) (MixUp), or x_i with a
+box pasted from x_perm(i) (CutMix). Its virtual label becomes lam_i * e_i + (1 - lam_i) * e_perm(i),
+so every loss that is linear in its label becomes lam * loss(i) + (1 - lam) * loss(perm(i)).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+from torch import Tensor
+
+from bench.core.errors import unknown_choice
+from bench.core.rng import Rng
+
+
+@dataclass
+class Mix:
+    """How the virtual labels of a batch are mixed: sample i keeps weight lam[i] on itself."""
+
+    perm: Tensor  # (N,) long: the partner of each sample
+    lam: Tensor  # (N,) float: weight of the sample's own label
+
+    @classmethod
+    def identity(cls, n: int, device: torch.device | str = "cpu") -> "Mix":
+        """No mixing: every sample is its own partner with full weight (the baselines)."""
+        return cls(perm=torch.arange(n, device=device), lam=torch.ones(n, device=device))
+
+
+Mixer = Callable[[Tensor, float, Rng], tuple[Tensor, Mix]]
+
+
+def _random_perm(n: int, rng: Rng, device: torch.device) -> Tensor:
+    return torch.randperm(n, generator=rng.torch, device=rng.torch.device).to(device)
+
+
+def mixup(x: Tensor, alpha: float, rng: Rng) -> tuple[Tensor, Mix]:
+    """MixUp with one lam per sample, lam ~ Beta(alpha, alpha) folded to lam >= 0.5.
+
+    Folding keeps each mixed sample closer to its own input, as the i-Mix code does, so
+    the sample's own virtual label always carries the larger weight.
+    """
+    n = x.shape[0]
+    lam_np = rng.numpy.beta(alpha, alpha, size=n)
+    lam = torch.as_tensor(lam_np, dtype=torch.float32, device=x.device)
+    lam = torch.maximum(lam, 1.0 - lam)
+    perm = _random_perm(n, rng, x.device)
+    shape = (n,) + (1,) * (x.dim() - 1)
+    weight = lam.view(shape).to(x.dtype)
+    mixed = weight * x + (1.0 - weight) * x[perm]
+    return mixed, Mix(perm=perm, lam=lam)
+
+
+def cutmix(x: Tensor, alpha: float, rng: Rng) -> tuple[Tensor, Mix]:
+    """CutMix: one box per batch over the dimensions after the channel, from x[perm].
+
+    Input is (N, C, *spatial): two spatial dims for images and spectrograms, one for 1-D
+    signals. lam ~ Beta(alpha, alpha) is folded to max(lam, 1 - lam), as the official i-Mix
+    code does, so the box covers at most about half the volume and the sample's own label keeps
+    the larger weight. The box is rounded and clipped at the borders, so lam is then reset to the
+    exact kept fraction, as CutMix does.
+    """
+    if x.dim() < 3:
+        raise ValueError(f"cutmix needs input shaped (N, C, *spatial); got {tuple(x.shape)}")
+    n = x.shape[0]
+    spatial = x.shape[2:]
+    lam_drawn = float(rng.numpy.beta(alpha, alpha))
+    lam_drawn = max(lam_drawn, 1.0 - lam_drawn)
+    side = math.sqrt(1.0 - lam_drawn) if len(spatial) == 2 else (1.0 - lam_drawn) ** (1.0 / len(spatial))
+    slices = []
+    cut_volume = 1
+    for size in spatial:
+        length = int(round(size * side))
+        centre = int(rng.numpy.integers(0, size))
+        lo = max(centre - length // 2, 0)
+        hi = min(centre + length - length // 2, size)
+        slices.append(slice(lo, hi))
+        cut_volume *= hi - lo
+    perm = _random_perm(n, rng, x.device)
+    mixed = x.clone()
+    index = (slice(None), slice(None), *slices)
+    mixed[index] = x[index][perm]  # gather only the box, not the whole permuted batch
+    lam_exact = 1.0 - cut_volume / math.prod(spatial)
+    lam = torch.full((n,), lam_exact, dtype=torch.float32, device=x.device)
+    return mixed, Mix(perm=perm, lam=lam)
+
+
+def input_mix(x: Tensor, rng: Rng, others: int = 2, alpha: float = 1.0) -> Tensor:
+    """InputMix, the paper's domain-agnostic augmentation: blend each sample with others.
+
+    Weights are 0.5 + 0.5*d_0 for the sample and 0.5*d_j for ``others`` random partners,
+    d ~ Dirichlet(alpha, ..., alpha) (the official --alpha2, default 1), so the original always
+    keeps at least half the weight. The official code passes both views stacked (2N rows), so
+    partners come from either view; the trainer does the same.
+    Labels are untouched: unlike i-Mix this only perturbs the input, like any augmentation.
+    """
+    n = x.shape[0]
+    d = torch.as_tensor(rng.numpy.dirichlet([alpha] * (others + 1), size=n), dtype=x.dtype, device=x.device)
+    shape = (n,) + (1,) * (x.dim() - 1)
+    mixed = (0.5 + 0.5 * d[:, 0]).view(shape) * x
+    for j in range(1, others + 1):
+        mixed = mixed + (0.5 * d[:, j]).view(shape) * x[_random_perm(n, rng, x.device)]
+    return mixed
+
+
+MIXERS: dict[str, tuple[Mixer, str]] = {
+    "mixup": (mixup, "MixUp: convex combination of two inputs; works for every domain"),
+    "cutmix": (cutmix, "CutMix: paste a box from another input; needs correlated neighbouring values"),
+}
+
+
+def get_mixer(name: str) -> Mixer:
+    if name not in MIXERS:
+        raise unknown_choice("mixing strategy", name, list(MIXERS))
+    return MIXERS[name][0]

@@ -11,7 +11,7 @@ import torch
 
 from domains.base import DataRequest, Domain, DomainData, Split
 from domains.checks import check_adapter
-from encoders import build_encoder
+from encoders import DATA_HINTS, build_encoder
 
 from bench.training.class_subset import keep_classes
 
@@ -43,6 +43,13 @@ def resolve_device(name: str) -> torch.device:
 
 def check_mixing(cfg: RunConfig, domain: Domain) -> None:
     get_mixer(cfg.mix)  # an unknown name lists the mixers
+    if not domain.input_mixable and cfg.inputmix:
+        raise UserError(f"--inputmix blends raw inputs, and the {domain.name} domain's inputs cannot be blended "
+                        "(token ids have no average). Leave out --inputmix.")
+    if not domain.input_mixable and cfg.imix and not hasattr(cfg, "mix_layer"):
+        raise UserError(f"i-Mix on {domain.name} needs mixing after the embedding (--mix-layer 1), which is not "
+                        "available yet: the raw inputs are token ids, which cannot be mixed. Run the baseline "
+                        "(leave out --imix) for now.")
     if cfg.mix not in domain.mixers:
         why = (" CutMix needs neighbouring values to be correlated (images, spectrograms, signals)."
                if cfg.mix == "cutmix" else "")
@@ -111,7 +118,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     check_adapter(domain, data, device)
     pretrain_split = subsample(keep_classes(data.train, cfg.pretrain_classes, data.class_names), cfg.data_ratio, cfg.seed)
     encoder_name = cfg.encoder or domain.default_encoder
-    hints = {"feature_groups": data.info["feature_groups"]} if "feature_groups" in data.info else None
+    hints = {key: data.info[key] for key in DATA_HINTS if key in data.info} or None
     backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options, hints)
     method = build_method(cfg, backbone, backbone.feature_dim, n_classes=data.n_classes,
                           n_train=len(pretrain_split))
@@ -127,7 +134,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     if not distributed.is_main():
         return None
     if cfg.save_backbone:
-        save_backbone(cfg.save_backbone, method.backbone, encoder_name, cfg.encoder_options, data.input_shape,
+        save_backbone(cfg.save_backbone, method.backbone, encoder_name, {**(hints or {}), **cfg.encoder_options},
+                      data.input_shape,
                       domain=domain.name, dataset=data.dataset, config=cfg.to_dict())
     if on_trained is not None:
         on_trained(method, data)

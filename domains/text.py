@@ -81,7 +81,9 @@ class TextDomain(Domain):
                "each split, the same for every run seed); for quick runs", valid=lambda n: n >= 4, valid_text="[4, inf)"),
         Option("vocab_size", int, 8000, "WordPiece vocabulary size, fitted on the training texts only",
                valid=lambda n: n >= 16, valid_text="[16, inf)"),
-        Option("max_length", int, 32, "tokens per sequence: longer texts are cut, shorter ones padded",
+        # 24 covers 77% of the noun glosses whole (median 15 tokens; what is cut is mostly the quoted examples
+        # after the definition) and trains about 1.5x faster than 32: an epoch of the nouns in about a minute
+        Option("max_length", int, 24, "tokens per sequence: longer texts are cut, shorter ones padded",
                valid=lambda n: n >= 2, valid_text="[2, inf)"),
         Option("crop", float, 0.8, "views keep a contiguous run of at least this fraction of the tokens (1: off)",
                valid=lambda v: 0 < v <= 1, valid_text="(0, 1]"),

@@ -48,10 +48,10 @@ def test_the_shipped_wordnet_nouns_run_one_epoch_and_the_record_says_what_ran(tm
     record = run(tmp_path, "--max-samples", "300")
     assert (record["domain"], record["dataset"], record["imix"]) == ("text", "wordnet-nouns", False)
     data = record["data"]
-    assert (data["n_train"], data["n_test"], data["input_shape"]) == (240, 60, [32])
+    assert (data["n_train"], data["n_test"], data["input_shape"]) == (240, 60, [24])
     assert sum(data["train_class_counts"].values()) == 240 and sum(data["test_class_counts"].values()) == 60
     assert "noun.animal" in data["train_class_counts"] and data["n_classes"] == len(data["train_class_counts"])
-    assert data["tokenizer"]["vocab_size"] == 100 and data["tokenizer"]["max_length"] == 32
+    assert data["tokenizer"]["vocab_size"] == 100 and data["tokenizer"]["max_length"] == 24
     assert data["vocab_size"] == data["tokenizer"]["vocab_size_fitted"] <= 100
     assert "embedded tokens" in data["mix_point"] and data["input_mixable"] is False
     assert "TF-IDF" in data["raw_reference"] and 0 < record["raw_probe"]["accuracy"] <= 1
@@ -162,3 +162,12 @@ def test_integer_views_pass_the_checks_only_where_inputs_are_not_mixable(tmp_pat
     problems = view_problems(MixableIds(vocab_size=100), data, torch.device("cpu"))
     assert any("model inputs must be floating point" in p for p in problems)
     assert Domain.input_mixable is True and TextDomain.input_mixable is False
+
+
+def test_a_saved_text_backbone_reloads_with_its_vocabulary_size(tmp_path):
+    from bench.training.backbone import load_backbone
+
+    record = run(tmp_path, "--max-samples", "100", "--save-backbone", str(tmp_path / "b.pt"))
+    model = load_backbone(tmp_path / "b.pt")
+    assert model.embedding.tokens.num_embeddings == record["data"]["vocab_size"]
+    assert model(torch.tensor([[5, 6, 7] + [0] * 21])).shape == (1, 32)

@@ -12,6 +12,7 @@ import torch
 from domains.base import DataRequest, Domain, DomainData, Split
 from domains.checks import check_adapter
 from encoders import DATA_HINTS, build_encoder
+from encoders.staged import Staged
 
 from bench.training.class_subset import keep_classes
 
@@ -120,6 +121,10 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     encoder_name = cfg.encoder or domain.default_encoder
     hints = {key: data.info[key] for key in DATA_HINTS if key in data.info} or None
     backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options, hints)
+    if not domain.input_mixable and not isinstance(backbone, Staged):
+        raise UserError(f"--encoder {encoder_name} takes continuous inputs, but the {domain.name} domain's inputs "
+                        f"cannot be mixed or fed as numbers (token ids); use an encoder that embeds them first, such "
+                        f"as its default {domain.default_encoder}.")
     method = build_method(cfg, backbone, backbone.feature_dim, n_classes=data.n_classes,
                           n_train=len(pretrain_split))
     if cfg.sync_bn:

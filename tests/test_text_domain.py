@@ -46,7 +46,7 @@ def table(tmp_path):
 
 def test_the_shipped_wordnet_nouns_run_one_epoch_and_the_record_says_what_ran(tmp_path):
     record = run(tmp_path, "--max-samples", "300")
-    assert (record["domain"], record["dataset"], record["imix"]) == ("text", "wordnet-nouns", False)
+    assert (record["domain"], record["dataset"], record["imix"]) == ("text", "wordnet-nouns-300", False)
     data = record["data"]
     assert (data["n_train"], data["n_test"], data["input_shape"]) == (240, 60, [24])
     assert sum(data["train_class_counts"].values()) == 240 and sum(data["test_class_counts"].values()) == 60
@@ -136,6 +136,8 @@ def test_other_bad_requests_exit_2_with_what_to_do(tmp_path, table, capsys):
                                                  code=2, capsys=capsys)
     assert "no such folder" in run(tmp_path, "--data", str(tmp_path / "nowhere"), code=2, capsys=capsys)
     assert "--max-length must be in [2, inf)" in run(tmp_path, "--max-length", "1", code=2, capsys=capsys)
+    assert "--encoder mlp takes continuous inputs" in run(tmp_path, "--max-samples", "100", "--encoder", "mlp",
+                                                           code=2, capsys=capsys)
 
 
 def test_imix_on_text_waits_for_mixing_after_the_embedding(tmp_path, capsys):

@@ -47,7 +47,7 @@ class TextTable:
         pick = lambda values, rows: [values[i] for i in rows]
         return replace(self, train_texts=pick(self.train_texts, keep_train), train_labels=self.train_labels[keep_train],
                        test_texts=pick(self.test_texts, keep_test), test_labels=self.test_labels[keep_test],
-                       test_rows=pick(self.test_rows, keep_test),
+                       test_rows=pick(self.test_rows, keep_test), name=f"{self.name}-{max_samples}",  # its own table row
                        info={**self.info, "subset": f"{max_samples} of {total} rows, a stratified fraction "
                                                     f"{fraction:.4g} of each split (seed {seed})"})
 

@@ -81,7 +81,7 @@ def command_list(args: argparse.Namespace) -> int:
     from encoders import ENCODERS
 
     from bench.adapters import domain_class
-    from bench.training.methods import ALIASES, METHODS
+    from bench.training.methods import METHODS
     from bench.training.mixing import MIXERS
 
     print("domains and datasets (the first of each domain is its default; "
@@ -96,14 +96,15 @@ def command_list(args: argparse.Namespace) -> int:
               f"{source.origin}]")
         for dataset, text in cls.datasets.items():
             print(f"    {dataset:<12} {text}")
-    aliases = {target: alias for alias, target in ALIASES.items()}
     print("methods:")
     for name, cls in METHODS.items():
-        also = f" (alias {aliases[name]})" if name in aliases else ""
-        print(f"  {name:<10} {cls.summary}{also}")
+        also = f" (alias {', '.join(cls.aliases)})" if cls.aliases else ""
+        own = f" [options: {', '.join(o.flags[0] for o in cls.options)}]" if cls.options else ""
+        print(f"  {name:<10} {cls.summary}{also}{own}")
     print("mixing strategies (with --imix --mix NAME):")
-    for name, (_, text) in MIXERS.items():
-        print(f"  {name:<10} {text}")
+    for name, spec in MIXERS.items():
+        own = f" [options: {', '.join(o.flags[0] for o in spec.params)}]" if spec.params else ""
+        print(f"  {name:<10} {spec.summary}{own}")
     print("encoders (with --encoder NAME):")
     for name, spec in ENCODERS.items():
         print(f"  {name:<10} {spec.summary}")

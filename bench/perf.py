@@ -32,10 +32,10 @@ from torch import Tensor
 from domains.images import ImageDomain, channel_stats
 from encoders import build_encoder
 
-from bench.core.config import resolve
+from bench.training.resolve import resolve
 from bench.core.environment import environment
 from bench.training.methods import build_method
-from bench.training.mixing import Mix, get_mixer
+from bench.training.mixing import MIXERS, Mix, get_mixer
 from bench.core.rng import Rng
 from bench.core.speed import tune_allocator
 from bench.training.trainer import autocast, build_optimizer, make_views, step_loss
@@ -195,7 +195,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.perf", description=__doc__.split("\n\n")[0])
     parser.add_argument("--encoder", default="small-cnn")
     parser.add_argument("--method", default="simclr")
-    parser.add_argument("--mix", default="cutmix", choices=("mixup", "cutmix"))
+    parser.add_argument("--mix", default="cutmix", choices=tuple(MIXERS))
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16"))
     parser.add_argument("--channels-last", action="store_true")

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from bench.adapters import adapter_class
-from bench.core.config import FIELD_NAMES, RunConfig, resolve
+from bench.core.config import FIELD_NAMES, RunConfig
+from bench.training.resolve import resolve
 from bench.core.errors import UserError
 from bench.flags import ENCODER_FLAGS, Parser
 

@@ -21,7 +21,7 @@ from bench.core.config import RunConfig
 from bench.core.environment import environment
 from bench.core.errors import UserError, unknown_choice
 from bench.core.log import logger
-from bench.training.mixing import get_mixer
+from bench.training.mixing import MIXERS, mixer_spec
 from bench.training.methods import build_method, canonical_method, check_method_config
 from bench.evaluation.evaluate import Evaluator
 from bench.results.append import RECORD_VERSION
@@ -42,10 +42,9 @@ def resolve_device(name: str) -> torch.device:
 
 
 def check_mixing(cfg: RunConfig, domain: Domain) -> None:
-    get_mixer(cfg.mix)  # an unknown name lists the mixers
+    spec = mixer_spec(cfg.mix)  # an unknown name lists the mixers
     if cfg.mix not in domain.mixers:
-        why = (" CutMix needs neighbouring values to be correlated (images, spectrograms, signals)."
-               if cfg.mix == "cutmix" else "")
+        why = f" {spec.needs}." if spec.needs else ""
         raise UserError(
             f"--mix {cfg.mix} is not offered by the {domain.name} domain; its choices: "
             f"{', '.join(domain.mixers)}.{why} Use --mix mixup."
@@ -108,7 +107,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     loading = time.perf_counter()
     data = load_data(cfg, domain)
     load_seconds = time.perf_counter() - loading
-    check_adapter(domain, data, device)
+    check_adapter(domain, data, device, {name: spec.sample_dims for name, spec in MIXERS.items()})
     pretrain_split = subsample(keep_classes(data.train, cfg.pretrain_classes, data.class_names), cfg.data_ratio, cfg.seed)
     encoder_name = cfg.encoder or domain.default_encoder
     hints = {"feature_groups": data.info["feature_groups"]} if "feature_groups" in data.info else None

@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 from bench.training import distributed
 from bench.training.checkpoint import checkpoint_path
-from bench.core.config import RunConfig, config_key
+from bench.core.config import TREATMENT_FIELDS, WORK_FIELDS, RunConfig, config_key
 from bench.core.errors import UserError, unknown_choice
 from bench.core.settings import FRACTION, in_fraction
 from bench.suite_claims import Claims, _decide, beside_results, checkpoint_folder, finished_keys  # noqa: F401 (re-exported)
@@ -165,7 +165,7 @@ def estimate_seconds(cell: Cell, records: list[dict[str, Any]]) -> float | None:
     Training time scales with epochs x pretraining samples; the rest (loading, evaluation) is
     taken as is. None when no earlier run of these settings is on record.
     """
-    ignore = {"seed", "imix", "mix", "alpha", "epochs", "data_ratio", "eval_every"}
+    ignore = TREATMENT_FIELDS | WORK_FIELDS
     key = config_key(cell.cfg.to_dict(), ignore)
     guesses = []
     for record in records:

@@ -14,28 +14,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bench.core.config import BOOKKEEPING_FIELDS, RunConfig, config_key
+from bench.core.config import (BOOKKEEPING_FIELDS, IMIX_ONLY_FIELDS, LATER_FIELDS, NOT_ARM_FIELDS, TREATMENT_FIELDS,
+                               RunConfig, config_key)
 from bench.core.errors import UserError
 from bench.results.labels import (DEFAULT_ALPHA, DEFAULT_MIX, NK_BASELINE, alpha_of, arm_label, data_ratio, dataset_name, epochs_of,
                      method_column, mix_of, moco_negatives, setting_label, variant_label)
 
-# Allowed to differ between the arms of one comparison: the treatment, its settings, the seed,
-# and settings that only change what is reported along the way.
-# moco_negatives is in because the official arms differ in it ((1+K) baseline, (N+K) i-Mix);
-# method_column keeps baselines of the two forms apart.
-TREATMENT_FIELDS = frozenset({"imix", "mix", "alpha", "seed", "eval_every", "moco_negatives"})
-# Not part of an arm's identity: the seed pairs arms, eval_every only adds monitor points.
-NOT_ARM_FIELDS = frozenset({"seed", "eval_every"})
-IMIX_ONLY_FIELDS = frozenset({"mix", "alpha"})  # no effect on a run without --imix
-
-
 def with_defaults(config: dict[str, Any]) -> dict[str, Any]:
-    """A record's config with settings added since it was written filled in at their defaults.
+    """A record's config with settings added since it was written filled in at the value it ran with.
 
     Without this, a record made before a setting existed (say ``probe``) would never compare
     with one made after, though both ran with the same value.
     """
-    defaults = RunConfig().to_dict()
+    defaults = {**RunConfig().to_dict(), **LATER_FIELDS}  # what a record from before a setting ran with
     return {**{k: v for k, v in defaults.items() if k not in config}, **config}
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from functools import partial
+from typing import Any, Callable
 
 import torch
 from torch import Tensor
 
 from bench.core.errors import unknown_choice
+from bench.core.options import Option, fill, unique
 from bench.core.rng import Rng
 
 
@@ -107,13 +109,46 @@ def input_mix(x: Tensor, rng: Rng, others: int = 2, alpha: float = 1.0) -> Tenso
     return mixed
 
 
-MIXERS: dict[str, tuple[Mixer, str]] = {
-    "mixup": (mixup, "MixUp: convex combination of two inputs; works for every domain"),
-    "cutmix": (cutmix, "CutMix: paste a box from another input; needs correlated neighbouring values"),
-}
+@dataclass(frozen=True)
+class MixerSpec:
+    """One i-Mix input mixer: its function, its own parameters, the inputs it needs, its summary.
+
+    ``function(x, alpha, rng, **params)`` returns the mixed batch and its ``Mix``. ``sample_dims`` is
+    the least number of dimensions one sample must have (CutMix pastes a box over the dimensions
+    after the channel, so it needs (C, L) or (C, H, W)); ``needs`` says why, for messages.
+    ``params`` are the mixer's own settings (flags after ``--mix NAME``, stored as
+    ``config.mix_options``). Registering a mixer is one line in ``MIXERS``.
+    """
+
+    name: str
+    function: Callable[..., tuple[Tensor, Mix]]
+    summary: str
+    sample_dims: int = 1
+    needs: str = ""
+    params: tuple[Option, ...] = ()
+
+    def accepts(self, sample_shape: tuple[int, ...]) -> bool:
+        return len(sample_shape) >= self.sample_dims
+
+    def bind(self, options: dict[str, Any] | None = None) -> Mixer:
+        """The mixer as the trainer calls it, ``(x, alpha, rng)``, with its parameters filled in."""
+        values = fill(unique(self.params), dict(options or {}), self.name, kind="mix")
+        return partial(self.function, **values) if values else self.function
 
 
-def get_mixer(name: str) -> Mixer:
+MIXERS: dict[str, MixerSpec] = {spec.name: spec for spec in (
+    MixerSpec("mixup", mixup, "MixUp: convex combination of two inputs; works for every domain"),
+    MixerSpec("cutmix", cutmix, "CutMix: paste a box from another input; needs correlated neighbouring values",
+              sample_dims=2, needs="CutMix pastes a box over the dimensions after the channel, so it needs samples "
+              "shaped (channels, length, ...) whose neighbouring values are correlated (images, spectrograms, signals)"),
+)}
+
+
+def mixer_spec(name: str) -> MixerSpec:
     if name not in MIXERS:
         raise unknown_choice("mixing strategy", name, list(MIXERS))
-    return MIXERS[name][0]
+    return MIXERS[name]
+
+
+def get_mixer(name: str, options: dict[str, Any] | None = None) -> Mixer:
+    return mixer_spec(name).bind(options)

@@ -191,7 +191,7 @@ def pretrain(
               else warmup_cosine(total_steps, warmup_steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")
-    mixer = get_mixer(cfg.mix) if cfg.imix else None
+    mixer = get_mixer(cfg.mix, cfg.mix_options) if cfg.imix else None
     # One process keeps the data order on its own generator, as before there were several;
     # several processes need one order they all agree on, apart from their augmentations.
     order_generator = rng.torch if world == 1 else torch.Generator(device=rng.torch.device).manual_seed(cfg.seed)

@@ -13,7 +13,7 @@ from torch.nn import functional as F
 from encoders.heads import byol_predictor, projection_head
 
 from bench.training.mixing import Mix
-from bench.training.methods.base import Method
+from bench.training.methods.base import BuildContext, Method
 from bench.training.methods.ema import ema_update, frozen_copy
 
 
@@ -39,6 +39,11 @@ class BYOL(Method):
         self.target_backbone = frozen_copy(backbone)
         self.target_projector = frozen_copy(self.projector)
         self.momentum = momentum
+
+    @classmethod
+    def from_config(cls, cfg, backbone, feature_dim: int, context: BuildContext) -> "BYOL":
+        return cls(backbone, feature_dim, momentum=cfg.ema, pred_head=cfg.pred_head,
+                   **cls.head_settings(cfg, feature_dim))
 
     def loss(self, query: Tensor, key: Tensor | None, mix: Mix, labels: Tensor) -> Tensor:
         p = F.normalize(self.predictor(self.projector(self.backbone(query))), dim=1)

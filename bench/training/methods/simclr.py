@@ -24,7 +24,7 @@ from encoders.heads import projection_head
 
 from bench.training import distributed
 from bench.training.mixing import Mix
-from bench.training.methods.base import Method
+from bench.training.methods.base import BuildContext, Method
 from bench.training.methods.virtual_labels import mixed_cross_entropy, virtual_labels
 
 
@@ -40,6 +40,7 @@ def npair_loss(query: Tensor, key: Tensor, mix: Mix, temperature: float, offset:
 
 class SimCLR(Method):
     name = "simclr"
+    aliases = ("npair",)
     summary = "SimCLR, N-pair form: N-way softmax over the second views"
 
     def __init__(self, backbone, feature_dim: int, *, temperature: float, proj_hidden: int, proj_dim: int,
@@ -47,6 +48,10 @@ class SimCLR(Method):
         super().__init__(backbone)
         self.projector = projection_head(feature_dim, proj_hidden, proj_dim, proj_head)
         self.temperature = temperature
+
+    @classmethod
+    def from_config(cls, cfg, backbone, feature_dim: int, context: BuildContext) -> "SimCLR":
+        return cls(backbone, feature_dim, temperature=cfg.temperature, **cls.head_settings(cfg, feature_dim))
 
     def embed(self, x: Tensor) -> Tensor:
         return F.normalize(self.projector(self.backbone(x)), dim=1)

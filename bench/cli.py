@@ -16,7 +16,8 @@ from bench.cli_parser import (  # noqa: F401 (re-exported: bench.cli.build_parse
     add_features_arguments, add_suite_arguments, build_parser, comma_list, seed_list)
 from bench.core.errors import UserError
 from bench.flags import (  # noqa: F401 (re-exported: bench.cli.add_run_arguments and others)
-    ENCODER_FLAGS, RUN_FIELDS, SUITE_SETS, Parser, add_run_arguments, add_run_command, run_option_strings, run_settings)
+    ENCODER_FLAGS, RUN_FIELDS, SUITE_SETS, Parser, add_run_arguments, add_run_command, chosen_owners, run_option_strings,
+    run_settings)
 from bench.core.log import configure, logger
 
 
@@ -30,13 +31,14 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     first.add_argument("--backbone")
     known, _ = first.parse_known_args(argv)
     domain_cls = domain_class(known.domain or "tabular") if known.command == "run" else None
+    owners = chosen_owners(argv) if known.command == "run" else (None, None)
     features_domain = None
     if known.command == "features" and (known.domain or known.backbone):
         from bench.training.backbone import read_backbone_file
 
         saved = read_backbone_file(known.backbone) if not known.domain else None
         features_domain = domain_class(known.domain or saved["config"].get("domain") or saved["domain"])
-    args, extra = build_parser(domain_cls, features_domain).parse_known_args(argv)
+    args, extra = build_parser(domain_cls, features_domain, *owners).parse_known_args(argv)
     if extra:  # argparse would blame the top-level parser; name the command's own help
         raise UserError(f"unrecognized arguments: {' '.join(extra)}. See `python -m bench {args.command} --help`.")
     return args

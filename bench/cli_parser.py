@@ -66,14 +66,14 @@ def add_features_arguments(features: argparse.ArgumentParser, domain_cls=None) -
                               **{a.dest: None for a in group._group_actions})
 
 
-def build_parser(domain_cls=None, features_domain=None) -> Parser:
+def build_parser(domain_cls=None, features_domain=None, method_cls=None, mixer=None) -> Parser:
     parser = Parser(prog="bench", description="i-Mix benchmark suite")
     parser.add_argument("--version", action="version", version=f"imix-bench {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     run = commands.add_parser("run", help="pretrain one model, evaluate it, append a record",
                               description="The defaults shown are the bench's own (bench/core/config.py); a domain "
                                           "may choose others for its data sets, and the flags given win over both.")
-    add_run_command(run, domain_cls)
+    add_run_command(run, domain_cls, method_cls, mixer)
     suite = commands.add_parser(
         "suite", help="run a grid of experiments (resumable: finished cells are skipped)",
         description="Runs domain x dataset x method x {baseline, i-Mix} x seed. Other flags are `bench run` "

@@ -21,7 +21,7 @@ from bench.core.config import RunConfig
 from bench.core.environment import environment
 from bench.core.errors import UserError, unknown_choice
 from bench.core.log import logger
-from bench.training.mixing import MIXERS, mixer_spec
+from bench.training.mixing import MIXERS, mixer_spec, offered_mixers
 from bench.training.methods import build_method, canonical_method, check_method_config
 from bench.evaluation.evaluate import Evaluator
 from bench.results.append import RECORD_VERSION
@@ -43,11 +43,12 @@ def resolve_device(name: str) -> torch.device:
 
 def check_mixing(cfg: RunConfig, domain: Domain) -> None:
     spec = mixer_spec(cfg.mix)  # an unknown name lists the mixers
-    if cfg.mix not in domain.mixers:
+    offered = offered_mixers(domain.mixers)
+    if cfg.mix not in offered:
         why = f" {spec.needs}." if spec.needs else ""
         raise UserError(
             f"--mix {cfg.mix} is not offered by the {domain.name} domain; its choices: "
-            f"{', '.join(domain.mixers)}.{why} Use --mix mixup."
+            f"{', '.join(offered)}.{why} Use --mix mixup."
         )
 
 

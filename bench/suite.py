@@ -25,6 +25,7 @@ from bench.training.checkpoint import checkpoint_path
 from bench.core.config import TREATMENT_FIELDS, WORK_FIELDS, RunConfig, config_key
 from bench.core.errors import UserError, unknown_choice
 from bench.core.settings import FRACTION, in_fraction
+from bench.training.mixing import offered_mixers
 from bench.suite_claims import Claims, _decide, beside_results, checkpoint_folder, finished_keys  # noqa: F401 (re-exported)
 from bench.suite_grid import (  # noqa: F401 (re-exported: bench.suite.cell_flags and others)
     ARM_MATCH, ARM_SOURCE, AXES, DomainFlags, _entry_name, _seeds, cell_flags, dataset_entries, flags_to_argv,
@@ -110,7 +111,7 @@ def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None,
     prepared: dict[str, tuple[dict[str, Any], dict[str, Any], list[str]]] = {}
     for domain, name in rows:
         flags = cell_flags(layers, domain, name, cli)
-        offered = list(known[domain].cls.mixers)
+        offered = offered_mixers(known[domain].cls.mixers)
         skipped = [m for m in mix_list if m not in offered]
         if skipped:
             grid.notes.append(f"{domain}/{name}: no i-Mix with {', '.join(skipped)} (the {domain} domain "

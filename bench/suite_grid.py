@@ -93,7 +93,7 @@ class DomainFlags:
 
     def __init__(self, domain: str) -> None:
         from bench.adapters import domain_class
-        from bench.flags import ENCODER_FLAGS, RUN_FIELDS, Parser, run_option_strings
+        from bench.flags import ENCODER_FLAGS, RUN_FIELDS, Parser, owner_options, run_option_strings
 
         self.cls = domain_class(domain)
         group = Parser(add_help=False).add_argument_group()
@@ -103,7 +103,8 @@ class DomainFlags:
         self.options = {flag[2:].replace("-", "_"): a for a in group._group_actions for flag in a.option_strings
                         if flag.startswith("--") and not (isinstance(a, argparse.BooleanOptionalAction)
                                                           and flag.startswith("--no-"))}
-        self.names = {*RUN_FIELDS, *ENCODER_FLAGS, *self.options}
+        self.owned = {option.name for option in owner_options()}  # methods' and mixers' own: resolve checks them
+        self.names = {*RUN_FIELDS, *ENCODER_FLAGS, *self.options, *self.owned}
         self.option_strings = run_option_strings(self.cls)  # for rendering: which switches have a --no- form
 
     def settings(self, flags: dict[str, Any], where: str) -> dict[str, Any]:
@@ -130,6 +131,8 @@ class DomainFlags:
             if key in self.options:
                 value = _option_value(self.options[key], value, where)
                 key = self.options[key].dest
+            elif key in self.owned:
+                pass
             elif key in ENCODER_OPTIONS:
                 value = _option_value(argparse.Action([], key, type=ENCODER_OPTIONS[key][0]), value, where)
             else:

@@ -68,7 +68,9 @@ class Domain:
     summary: ClassVar[str]
     datasets: ClassVar[dict[str, str]]  # name -> one-line description; the first is the default
     default_encoder: ClassVar[str]
-    mixers: ClassVar[tuple[str, ...]] = ("mixup",)  # add "cutmix" where neighbours correlate
+    # The mixers this domain opts in to: mixers that need no opt-in (MixUp) are offered everywhere;
+    # add "cutmix" where neighbouring values are correlated (bench/training/mixing.py MixerSpec).
+    mixers: ClassVar[tuple[str, ...]] = ("mixup",)
     raw_probe: ClassVar[bool] = False  # also probe the raw inputs (cheap for small vectors)
     # True where the official linear evaluation trains on a random view (CIFAR: crop + flip);
     # then `--probe official` runs the backbone on linear_eval_view every batch.

@@ -186,16 +186,20 @@ IMIX_ONLY_FIELDS = names_where(RunConfig, lambda meta: meta["role"] == "imix_onl
 WORK_FIELDS = names_where(RunConfig, lambda meta: meta["scales_work"])  # training time is proportional to them
 
 
-def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:
+def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset(),
+               later: dict[str, Any] | None = None) -> str:
     """A short digest of what a run measures, so equal requests are recognised across runs.
 
-    Fields in ``ignore`` and bookkeeping fields are left out; the order of keys does not matter.
+    Fields in ``ignore`` and bookkeeping fields are left out, and so are settings added after
+    records existed while they hold the value older records ran with (``later``, by default
+    LATER_FIELDS); the order of keys does not matter.
     """
     import hashlib
     import json
 
+    later = LATER_FIELDS if later is None else later
     kept = {k: v for k, v in config.items() if k not in BOOKKEEPING_FIELDS and k not in ignore
-            and not (k in LATER_FIELDS and v == LATER_FIELDS[k])}
+            and not (k in later and v == later[k])}
     return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

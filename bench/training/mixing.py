@@ -117,7 +117,9 @@ class MixerSpec:
     the least number of dimensions one sample must have (CutMix pastes a box over the dimensions
     after the channel, so it needs (C, L) or (C, H, W)); ``needs`` says why, for messages.
     ``params`` are the mixer's own settings (flags after ``--mix NAME``, stored as
-    ``config.mix_options``). Registering a mixer is one line in ``MIXERS``.
+    ``config.mix_options``). ``domain_opt_in``: offered only by the domains that list it in their
+    ``mixers`` (CutMix, which needs correlated neighbours); any other mixer is offered by every domain.
+    Registering a mixer is one line in ``MIXERS``.
     """
 
     name: str
@@ -126,6 +128,7 @@ class MixerSpec:
     sample_dims: int = 1
     needs: str = ""
     params: tuple[Option, ...] = ()
+    domain_opt_in: bool = False
 
     def accepts(self, sample_shape: tuple[int, ...]) -> bool:
         return len(sample_shape) >= self.sample_dims
@@ -139,9 +142,14 @@ class MixerSpec:
 MIXERS: dict[str, MixerSpec] = {spec.name: spec for spec in (
     MixerSpec("mixup", mixup, "MixUp: convex combination of two inputs; works for every domain"),
     MixerSpec("cutmix", cutmix, "CutMix: paste a box from another input; needs correlated neighbouring values",
-              sample_dims=2, needs="CutMix pastes a box over the dimensions after the channel, so it needs samples "
+              sample_dims=2, domain_opt_in=True, needs="CutMix pastes a box over the dimensions after the channel, so it needs samples "
               "shaped (channels, length, ...) whose neighbouring values are correlated (images, spectrograms, signals)"),
 )}
+
+
+def offered_mixers(domain_mixers: tuple[str, ...]) -> list[str]:
+    """The mixers a domain offers: every mixer that needs no opt-in, and those it lists."""
+    return [name for name, spec in MIXERS.items() if not spec.domain_opt_in or name in domain_mixers]
 
 
 def mixer_spec(name: str) -> MixerSpec:

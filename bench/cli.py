@@ -55,6 +55,8 @@ def command_run(args: argparse.Namespace) -> int:
 
     if args.mix is not None and not args.imix:
         logger.warning("--mix %s has no effect without --imix", args.mix)
+    if args.mix_layer is not None and not args.imix:
+        logger.warning("--mix-layer %s has no effect without --imix", args.mix_layer)
     record = run(**run_settings(args))
     if record is not None:  # None on the other processes under torchrun
         print(summary_line(record))

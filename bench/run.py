@@ -20,7 +20,9 @@ from bench.training.backbone import save_backbone
 from bench.core.config import RunConfig
 from bench.core.environment import environment
 from bench.core.errors import UserError, unknown_choice
+from bench.core.mix_layer import describe
 from bench.core.log import logger
+from bench.training.mix_layer_checks import check_mix_layers
 from bench.training.mixing import get_mixer
 from bench.training.methods import build_method, canonical_method, check_method_config
 from bench.evaluation.evaluate import Evaluator
@@ -113,6 +115,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     encoder_name = cfg.encoder or domain.default_encoder
     hints = {"feature_groups": data.info["feature_groups"]} if "feature_groups" in data.info else None
     backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options, hints)
+    mixed_at = (check_mix_layers(cfg, domain, backbone, encoder_name, domain.preprocess(data.train.x[:2]))
+                if cfg.imix else None)
     method = build_method(cfg, backbone, backbone.feature_dim, n_classes=data.n_classes,
                           n_train=len(pretrain_split))
     if cfg.sync_bn:
@@ -147,6 +151,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         "method": canonical_method(cfg.method),
         "imix": cfg.imix,
         "mix": cfg.mix if cfg.imix else None,
+        "mixed_at": mixed_at,  # where i-Mix mixed: the layers of --mix-layer, each with its state's shape
         "seed": cfg.seed,
         "encoder": encoder_name,
         "config": cfg.to_dict(),
@@ -174,7 +179,9 @@ def run_experiment(cfg: RunConfig, domain: Domain,
 
 
 def summary_line(record: dict[str, Any]) -> str:
-    mixing = f"i-Mix ({record['mix']}, alpha {record['config']['alpha']:g})" if record["imix"] else "baseline"
+    where = [m["layer"] for m in record.get("mixed_at") or []]
+    at = f", {describe(tuple(where))}" if where and where != [0] else ""
+    mixing = f"i-Mix ({record['mix']}, alpha {record['config']['alpha']:g}{at})" if record["imix"] else "baseline"
     raw = f"  raw-feature probe {100 * record['raw_probe']['accuracy']:.2f}%" if record["raw_probe"] else ""
     return (f"{record['domain']}/{record['dataset']}  {record['method']}  {mixing}  seed {record['seed']}:  "
             f"linear probe {100 * record['probe']['accuracy']:.2f}%  kNN {100 * record['knn']['accuracy']:.2f}%"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.core.errors import UserError
+from bench.core.mix_layer import canonical_mix_layers, parse_mix_layers
 from bench.core.settings import GROUPS, PROCESSES, choice_and_range_errors, setting
 
 
@@ -54,6 +55,9 @@ class RunConfig:
     imix: bool = setting(False, group=G_METHOD, help="train with i-Mix")
     mix: str = setting("mixup", group=G_METHOD, help="i-Mix input mixing, a strategy from `bench list`")
     alpha: float = setting(1.0, group=G_METHOD, help="Beta(alpha, alpha) for the mixing coefficient")
+    mix_layer: str = setting("0", group=G_METHOD, metavar="K[,K...]", help=(
+        "where i-Mix mixes: 0 the input, k after block k of the encoder (official --mix-layers); a comma list "
+        "draws one per step"))
     encoder: str | None = setting(None, group=G_ENCODER, help="backbone (default: the domain's; see `bench list`)")
     encoder_options: dict[str, Any] = setting(factory=dict, group=G_ENCODER, flag=False)
     temperature: float = setting(0.2, group=G_METHOD, help="softmax temperature of contrastive losses")
@@ -141,6 +145,7 @@ class RunConfig:
         declared = choice_and_range_errors(self)
         if declared:
             raise UserError(declared[0])
+        parse_mix_layers(self.mix_layer)
         checks = [
             (self.epochs >= 0, f"--epochs must be 0 or more (0 evaluates an untrained encoder), got {self.epochs}"),
             (self.batch_size >= 2, f"--batch-size must be at least 2 (contrastive losses need negatives), got {self.batch_size}"),
@@ -193,7 +198,7 @@ BOOKKEEPING_FIELDS = frozenset({"results", "quiet", "device", "data_root", "chec
 LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False, "moco_negatives": None, "proj_head": "mlpbn1",
                 "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine", "milestones": [],
                 "pretrain_classes": 1.0, "save_backbone": None,
-                "tensorboard": None}
+                "tensorboard": None, "mix_layer": "0"}
 
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:
@@ -219,6 +224,7 @@ def resolve(overrides: dict[str, Any], domain_defaults: dict[str, Any] | None = 
             if value is not None:
                 values[key] = value
     cfg = RunConfig(**values).validate()
+    cfg.mix_layer = canonical_mix_layers(cfg.mix_layer)  # refuses a misspelt list
     if cfg.method in ("moco", "mocov2") and cfg.moco_negatives is None:
         cfg.moco_negatives = official_moco_negatives(cfg.imix)
     return cfg

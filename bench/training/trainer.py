@@ -28,6 +28,8 @@ from bench.training.checkpoint import broken_state, checkpoint_path, load_checkp
 from bench.core.config import RunConfig, config_key
 from bench.core.errors import TrainingDiverged, UserError
 from bench.core.log import logger
+from bench.core.mix_layer import INPUT, parse_mix_layers
+from bench.training.hidden_mix import LayerDraw, hidden_mixer, mixing_inside
 from bench.training.methods import Method
 from bench.training.mixing import Mix, Mixer, get_mixer, input_mix
 from bench.training.progress import EpochProgress
@@ -114,14 +116,23 @@ def make_views(domain: Domain, method: Method, x: Tensor, rng: Rng, cfg: RunConf
 
 
 def step_loss(method: Method, query: Tensor, key: Tensor | None, labels: Tensor,
-              mixer: Mixer | None, alpha: float, rng: Rng, symmetric: bool) -> Tensor:
-    """The loss of one batch: mix the query view (i-Mix), or not (baseline)."""
+              mixer: Mixer | None, alpha: float, rng: Rng, symmetric: bool,
+              layers: LayerDraw | None = None) -> Tensor:
+    """The loss of one batch: mix the query view (i-Mix), or not (baseline).
+
+    ``layers`` (--mix-layer): where to mix, one layer drawn per direction as the official code
+    draws it; above 0 the backbone mixes its query rows after that block (hidden_mix.py).
+    """
 
     def one_direction(q: Tensor, k: Tensor | None) -> Tensor:
         if mixer is None:
             return method.loss(q, k, Mix.identity(q.shape[0], q.device), labels)
-        mixed, mix = mixer(q, alpha, rng)
-        return method.loss(mixed, k, mix, labels)
+        layer = INPUT if layers is None else layers.draw(rng)
+        if layer == INPUT:
+            mixed, mix = mixer(q, alpha, rng)
+            return method.loss(mixed, k, mix, labels)
+        with mixing_inside(method.backbone, layer, q.shape[0], hidden_mixer(mixer, alpha, rng), q.device) as mix:
+            return method.loss(q, k, mix, labels)
 
     if symmetric and key is not None:
         return 0.5 * (one_direction(query, key) + one_direction(key, query))
@@ -135,9 +146,11 @@ class StepLoss(nn.Module):
         super().__init__()
         self.method = method
         self.mixer, self.alpha, self.symmetric, self.rng = mixer, cfg.alpha, cfg.symmetric, rng
+        self.layers = LayerDraw(parse_mix_layers(cfg.mix_layer)) if mixer is not None else None
 
     def forward(self, query: Tensor, key: Tensor | None, labels: Tensor) -> Tensor:
-        return step_loss(self.method, query, key, labels, self.mixer, self.alpha, self.rng, self.symmetric)
+        return step_loss(self.method, query, key, labels, self.mixer, self.alpha, self.rng, self.symmetric,
+                         self.layers)
 
 
 @contextlib.contextmanager

@@ -26,6 +26,7 @@ def default_data_root() -> str:
 PROBES = ("logistic", "sgd", "official")
 HEADS = ("mlpbn1", "mlpbn", "mlp")  # encoders/heads.py HEAD_KINDS
 MOCO_NEGATIVES = ("queue", "batch+queue")
+STRATEGIES = ("imix", "inputmix", "emix", "dacl", "gaussian")  # bench/training/strategies/
 
 
 def official_moco_negatives(imix: bool) -> str:
@@ -76,6 +77,12 @@ class RunConfig:
     inputmix: bool = setting(False, group=G_METHOD, help=(
         "InputMix: blend each view with two others of the 2N views (>= half its own weight; official --inputmix 2)"))
     alpha2: float = setting(1.0, group=G_METHOD, help="InputMix's Dirichlet(alpha2) parameter (official --alpha2)")
+    strategy: str | None = setting(None, group=G_METHOD, choices=STRATEGIES, help=(
+        "a domain-agnostic strategy: imix (= --imix), inputmix (= --inputmix), emix (DABS e-Mix: i-Mix of the "
+        "clean embedding, no views), dacl (Mixup-noise positives), gaussian (Gaussian-noise positives)"))
+    dacl_alpha: float = setting(0.9, group=G_METHOD, fraction=True, help=(
+        "DACL: each positive is lam*x + (1-lam)*x_other with lam ~ U[dacl_alpha, 1]"))
+    sigma: float = setting(0.1, group=G_METHOD, help="Gaussian-noise positives: standard deviation, in model-input units")
 
     # how to train
     epochs: int = setting(100, group=G_TRAIN, help="pretraining epochs")
@@ -159,6 +166,7 @@ class RunConfig:
             (self.proj_dim >= 1 and (self.proj_hidden is None or self.proj_hidden >= 1),
              "--proj-dim and --proj-hidden must be positive"),
             (self.alpha2 > 0, f"--alpha2 must be positive (InputMix's Dirichlet parameter), got {self.alpha2}"),
+            (self.sigma > 0, f"--sigma must be positive (the noise's standard deviation, in (0, inf)), got {self.sigma}"),
             (all(m >= 1 for m in self.milestones), f"--milestones must be epochs >= 1, got {self.milestones}"),
             (self.eval_every >= 0, f"--eval-every must be 0 (off) or a number of epochs, got {self.eval_every}"),
             (self.checkpoint_every >= 0,
@@ -198,7 +206,7 @@ BOOKKEEPING_FIELDS = frozenset({"results", "quiet", "device", "data_root", "chec
 LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False, "moco_negatives": None, "proj_head": "mlpbn1",
                 "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine", "milestones": [],
                 "pretrain_classes": 1.0, "save_backbone": None,
-                "tensorboard": None, "mix_layer": "0"}
+                "tensorboard": None, "mix_layer": "0", "strategy": None, "dacl_alpha": 0.9, "sigma": 0.1}
 
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:
@@ -214,6 +222,26 @@ def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = froze
     return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def strategy_switches(cfg: RunConfig, mix_layer_given: bool) -> RunConfig:
+    """--strategy as the switches it stands for, so a run is one config however it was asked for:
+    imix and inputmix are --imix and --inputmix; emix is i-Mix (of the clean embedding, after block 1
+    unless --mix-layer says otherwise); dacl and gaussian make their own positives, alone."""
+    name = cfg.strategy
+    if name in ("imix", "inputmix"):
+        setattr(cfg, name, True)
+        cfg.strategy = None
+    elif name == "emix":
+        if cfg.mix != "mixup" or cfg.inputmix:
+            raise UserError("--strategy emix is MixUp of the clean embedding with no views: it takes neither "
+                            f"--mix {cfg.mix} nor --inputmix. Leave them out, or use --imix for i-Mix with views.")
+        cfg.imix = True
+        cfg.mix_layer = cfg.mix_layer if mix_layer_given else "1"
+    elif name is not None and (cfg.imix or cfg.inputmix):
+        raise UserError(f"--strategy {name} makes its own positives and is compared alone; it does not combine "
+                        "with --imix or --inputmix. Run each as its own arm (bench suite --strategies).")
+    return cfg
+
+
 def resolve(overrides: dict[str, Any], domain_defaults: dict[str, Any] | None = None) -> RunConfig:
     """Defaults < domain defaults < explicit overrides (entries that are None are unset)."""
     values: dict[str, Any] = {}
@@ -223,7 +251,7 @@ def resolve(overrides: dict[str, Any], domain_defaults: dict[str, Any] | None = 
                 raise ValueError(f"not a RunConfig field: {key}")
             if value is not None:
                 values[key] = value
-    cfg = RunConfig(**values).validate()
+    cfg = strategy_switches(RunConfig(**values).validate(), "mix_layer" in values).validate()
     cfg.mix_layer = canonical_mix_layers(cfg.mix_layer)  # refuses a misspelt list
     if cfg.method in ("moco", "mocov2") and cfg.moco_negatives is None:
         cfg.moco_negatives = official_moco_negatives(cfg.imix)

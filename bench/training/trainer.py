@@ -31,7 +31,9 @@ from bench.core.log import logger
 from bench.core.mix_layer import INPUT, parse_mix_layers
 from bench.training.hidden_mix import LayerDraw, hidden_mixer, mixing_inside
 from bench.training.methods import Method
-from bench.training.mixing import Mix, Mixer, get_mixer, input_mix
+from bench.training.mixing import Mix, Mixer
+from bench.training.strategies import label_mixer
+from bench.training.views import make_views  # noqa: F401 (the trainer's, imported from here by perf and tests)
 from bench.training.progress import EpochProgress
 from bench.core.rng import Rng
 from bench.training.training_state import TrainingState
@@ -95,24 +97,6 @@ def autocast(device: torch.device, precision: str):
     if dtype is None:
         return contextlib.nullcontext()
     return torch.autocast(device_type=device.type, dtype=dtype)
-
-
-def make_views(domain: Domain, method: Method, x: Tensor, rng: Rng, cfg: RunConfig) -> tuple[Tensor, Tensor | None]:
-    """The query and key views of a batch: augmented, or clean with --no-aug; InputMix on top,
-    over both views stacked as the official builder.py mixes them."""
-
-    def view() -> Tensor:
-        return domain.preprocess(x) if cfg.no_aug else domain.augment(x, rng)
-
-    query = view()
-    key = view() if method.needs_key_view else None
-    if cfg.inputmix:
-        both = input_mix(query if key is None else torch.cat([query, key]), rng, alpha=cfg.alpha2)
-        query, key = (both, None) if key is None else (both[: len(query)], both[len(query):])
-    if cfg.channels_last and query.dim() == 4:
-        query = query.contiguous(memory_format=torch.channels_last)
-        key = key.contiguous(memory_format=torch.channels_last) if key is not None else None
-    return query, key
 
 
 def step_loss(method: Method, query: Tensor, key: Tensor | None, labels: Tensor,
@@ -204,7 +188,7 @@ def pretrain(
               else warmup_cosine(total_steps, warmup_steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")
-    mixer = get_mixer(cfg.mix) if cfg.imix else None
+    mixer = label_mixer(cfg)
     # One process keeps the data order on its own generator, as before there were several;
     # several processes need one order they all agree on, apart from their augmentations.
     order_generator = rng.torch if world == 1 else torch.Generator(device=rng.torch.device).manual_seed(cfg.seed)

@@ -86,7 +86,7 @@ def run_option_strings(domain_cls) -> set[str]:
 
 # Settings a suite sets itself (per cell or once for all), so they are not run flags there.
 SUITE_SETS = ("domain", "dataset", "data", "method", "imix", "mix", "seed", "data_ratio", "results", "quiet",
-              "save_backbone")  # one backbone file per cell would overwrite itself: keep --checkpoint-dir
+              "save_backbone", "strategy")  # one backbone file per cell would overwrite itself: keep --checkpoint-dir
 
 
 def add_run_command(run: argparse.ArgumentParser, domain_cls=None) -> None:

@@ -38,7 +38,7 @@ STRATEGIES: dict[str, Strategy] = {s.name: s for s in (
     Strategy("inputmix", "InputMix (same as --inputmix): blend each view with two others, labels untouched",
              "kept, each blended with two others"),
     Strategy("emix", "DABS e-Mix: i-Mix of the clean embedding (after block --mix-layer, default 1) against a "
-             "detached partner; no views", "replaced by the clean input", clean_views=True),
+             "detached partner", "replaced by the clean input (no views)", clean_views=True),
     Strategy("dacl", "DACL Mixup-noise positives: lam*x + (1-lam)*x_other, lam ~ U[--dacl-alpha, 1], per view",
              "kept, each mixed with another sample (replaced under --no-aug)",
              positive=lambda x, rng, cfg: mixup_noise(x, cfg.dacl_alpha, rng)),

@@ -75,12 +75,27 @@ def test_misspelt_layer_lists_are_refused_before_anything_runs():
     assert resolve({"mix_layer": " 0, 2"}).mix_layer == "0,2"
 
 
-def test_records_at_the_default_layer_keep_their_config_digest():
+def test_records_at_the_default_layer_and_strategy_keep_their_config_digest():
     config = RunConfig().to_dict()
-    assert config["mix_layer"] == "0"
-    before = {k: v for k, v in config.items() if k != "mix_layer"}  # a record written before the setting
+    new = ("mix_layer", "strategy", "dacl_alpha", "sigma")  # the settings issue 29 added
+    assert [config[k] for k in new] == ["0", None, 0.9, 0.1]
+    before = {k: v for k, v in config.items() if k not in new}  # a record written before the settings
     assert config_key(config) == config_key(before)
     assert config_key({**config, "mix_layer": "2"}) != config_key(before)
+    assert config_key(resolve({"strategy": "gaussian"}).to_dict()) != config_key(before)
+
+
+def test_the_hook_gives_back_a_compiled_forward_it_found():
+    backbone = build_encoder("mlp", (5,), {"width": 4, "depth": 2})
+    compiled = backbone.forward  # stands for --compile's torch.compile(backbone.forward), set on the instance
+    backbone.forward = compiled
+    with mixing_inside(backbone, 1, 3, hidden_mixer(mixup, 1.0, Rng.from_seed(0)), torch.device("cpu")):
+        assert backbone.forward is not compiled
+        backbone(torch.randn(3, 5))
+    assert vars(backbone)["forward"] is compiled
+    with pytest.raises(RuntimeError, match="did not run its backbone"):
+        with mixing_inside(backbone, 1, 3, hidden_mixer(mixup, 1.0, Rng.from_seed(0)), torch.device("cpu")):
+            pass
 
 
 def test_cutmix_inside_a_cnn_cuts_the_feature_map_of_the_query_rows_only():

@@ -31,6 +31,7 @@ def canonical_mix_layers(text: str) -> str:
 
 
 def describe(layers: tuple[int, ...]) -> str:
-    """Where a run mixed, for summaries: "the input", "after block 2", "one of the input, after block 2 per step"."""
-    names = ["the input" if k == INPUT else f"after block {k}" for k in layers]
-    return names[0] if len(names) == 1 else f"one of {', '.join(names)} per step"
+    """Where a run mixed, for summaries: "the input", "after block 2", "the input or after block 2 or 3, one per step"."""
+    blocks = [str(k) for k in layers if k != INPUT]
+    names = (["the input"] if INPUT in layers else []) + ([f"after block {' or '.join(blocks)}"] if blocks else [])
+    return " or ".join(names) + (", one per step" if len(layers) > 1 else "")

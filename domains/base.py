@@ -69,7 +69,7 @@ class Domain:
     datasets: ClassVar[dict[str, str]]  # name -> one-line description; the first is the default
     default_encoder: ClassVar[str]
     mixers: ClassVar[tuple[str, ...]] = ("mixup",)  # add "cutmix" where neighbours correlate
-    input_mixable: ClassVar[bool] = True  # False where raw inputs cannot be mixed (tokens): i-Mix then mixes inside the encoder
+    input_mixable: ClassVar[bool] = True  # False where raw inputs cannot be mixed (tokens)
     raw_probe: ClassVar[bool] = False  # also probe the raw inputs (cheap for small vectors)
     # True where the official linear evaluation trains on a random view (CIFAR: crop + flip);
     # then `--probe official` runs the backbone on linear_eval_view every batch.

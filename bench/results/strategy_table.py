@@ -14,8 +14,10 @@ from typing import Any, Iterable
 
 from tabulate import tabulate
 
-from bench.results.labels import DEFAULT_MIX, INPUTMIX, STRATEGY_LABELS, display_name, imix_label, is_strategy_variant, method_label, method_order
+from bench.results.labels import (DEFAULT_MIX, INPUTMIX, STRATEGY_LABELS, display_name, imix_label, is_strategy_variant,
+                                  method_label, method_order)
 from bench.results.paired import Comparison, apply_holm, chance_note, comparisons, format_cell
+from bench.results.tables import _gain, _gain_header  # the method table's gain cell, so both layouts print one number one way
 
 
 def arm_name(c: Comparison) -> str:
@@ -23,17 +25,17 @@ def arm_name(c: Comparison) -> str:
     return imix_label(c.mix, c.alpha, with_mix=c.mix not in ("", DEFAULT_MIX))
 
 
-def _gain_cell(c: Comparison) -> str:
-    from bench.results.tables import _gain
-
-    return _gain(c)
+def _column_order(arm: str) -> tuple:
+    """i-Mix first (the input, then other mixes and layers), then the strategies in the registry's order."""
+    if not is_strategy_variant(arm):
+        return (0, arm != "i-Mix", arm)
+    strategies = [INPUTMIX, *(label for label, _ in STRATEGY_LABELS.values())]
+    return (1, strategies.index(arm.split(",")[0].split(" + ")[0]), arm)
 
 
 def strategy_rows(items: list[Comparison], names: dict[str, str]) -> tuple[list[str], list[list[str]]]:
     """Headers and rows: data set, method, the baseline (mean ± std (n)), then one gain column per arm."""
-    strategies = [INPUTMIX, *(label for label, _ in STRATEGY_LABELS.values())]  # the registry's order
-    arms = sorted({arm_name(c) for c in items if c.mix}, key=lambda a: (
-        is_strategy_variant(a), strategies.index(a.split(",")[0].split(" + ")[0]) if is_strategy_variant(a) else a != "i-Mix", a))
+    arms = sorted({arm_name(c) for c in items if c.mix}, key=_column_order)
     rows: dict[tuple[str, str], dict[str, Comparison]] = defaultdict(dict)
     for c in items:
         label = f"{display_name(c.domain, c.dataset, names)}{c.setting_label}"
@@ -43,8 +45,8 @@ def strategy_rows(items: list[Comparison], names: dict[str, str]) -> tuple[list[
     for (label, method), by_arm in sorted(rows.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
         baseline = next(iter(by_arm.values())).baseline
         body.append([label, method_label(method, names), format_cell(baseline.values)]
-                    + [_gain_cell(by_arm[a]) if a in by_arm else "-" for a in arms])
-    return ["dataset", "method", "baseline"] + [f"{a}: gain [95% CI] (p)" for a in arms], body
+                    + [_gain(by_arm[a]) if a in by_arm else "-" for a in arms])
+    return ["dataset", "method", "baseline"] + [f"{a}: {_gain_header(items)}" for a in arms], body
 
 
 def strategy_table(records: Iterable[dict[str, Any]], metric: str = "probe", holm_correction: bool = False,

@@ -26,7 +26,8 @@ def deepest_layer(backbone: nn.Module) -> int:
 
 @torch.no_grad()
 def hidden_shapes(backbone: nn.Module, sample: Tensor, layers: list[int]) -> dict[int, tuple[Any, ...]]:
-    """Per layer, the shape of one sample's state there (a token state: its values), from a 2-sample pass in eval mode."""
+    """Per layer, the shape of one sample's state there (a token state: its values), from a 2-sample pass in
+    eval mode (so BatchNorm's running statistics are left as they are)."""
     was_training = backbone.training
     backbone.eval()
     try:
@@ -69,7 +70,8 @@ def check_mix_layers(cfg: RunConfig, domain: Any, backbone: nn.Module, encoder: 
     if cfg.mix == "cutmix":
         flat = [k for k in layers if k != INPUT and not _spatial(shapes[k])]
         if flat:
-            spatial = [k for k, s in hidden_shapes(backbone, sample, list(range(1, deepest + 1))).items() if _spatial(s)]
+            every = hidden_shapes(backbone, sample, list(range(1, deepest + 1)))
+            spatial = [k for k, shape in every.items() if _spatial(shape)]
             valid = ", ".join(map(str, [INPUT] + spatial))
             raise UserError(f"--mix cutmix at --mix-layer {flat[0]}: the {encoder} encoder's state after block "
                             f"{flat[0]} is shaped {_shown(shapes[flat[0]])}, with no spatial dimensions to cut a box "

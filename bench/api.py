@@ -64,6 +64,7 @@ def run(domain: str | type = "tabular", method: str = "simclr", imix: bool | Non
 def suite(*, domains: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
           methods: Sequence[str] | None = None, seeds: int | Sequence[int] | None = None,
           mixes: Sequence[str] | None = None, data_ratios: Sequence[float] | None = None,
+          strategies: Sequence[str] | None = None,
           preset: str | None = None, config: str | None = None, results: str = "results/runs.jsonl",
           quiet: bool = False, dry_run: bool = False, **settings: Any) -> list[dict[str, Any]]:
     """Run a grid as ``bench suite`` does (resumable); returns the records of the grid's cells.
@@ -82,14 +83,14 @@ def suite(*, domains: Sequence[str] | None = None, datasets: Sequence[str] | Non
     unknown = sorted(set(settings) - allowed)
     if unknown:
         raise UserError(f"unknown suite setting {', '.join(unknown)}; the grid axes are keyword arguments "
-                        f"(domains, datasets, methods, seeds, mixes, data_ratios) and the settings for every "
+                        f"(domains, datasets, methods, seeds, mixes, strategies, data_ratios) and the settings for every "
                         f"cell: {', '.join(sorted(allowed))}. Domain settings go in a config file's entries.")
     configure(quiet)
     cli = {name: settings.get(name) for name in allowed}
     grid = expand_grid(preset=get_preset(preset) if preset else None,
                        config=load_config_file(config) if config else None,
                        domains=domains, datasets=datasets, methods=methods, seeds=seeds, mixes=mixes,
-                       data_ratios=data_ratios, cli=cli)
+                       data_ratios=data_ratios, cli=cli, strategies=strategies)
     if dry_run:
         show_cells(grid, read_records(results, missing_ok=True))
         return []

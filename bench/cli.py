@@ -57,6 +57,8 @@ def command_run(args: argparse.Namespace) -> int:
 
     if args.mix is not None and not args.imix:
         logger.warning("--mix %s has no effect without --imix", args.mix)
+    if args.mix_layer is not None and not args.imix:
+        logger.warning("--mix-layer %s has no effect without --imix", args.mix_layer)
     record = run(**run_settings(args))
     if record is not None:  # None on the other processes under torchrun
         print(summary_line(record))
@@ -107,6 +109,11 @@ def command_list(args: argparse.Namespace) -> int:
     for name, spec in MIXERS.items():
         own = f" [options: {', '.join(o.flags[0] for o in spec.params)}]" if spec.params else ""
         print(f"  {name:<10} {spec.summary}{own}")
+    from bench.training.strategies import STRATEGIES
+
+    print("domain-agnostic strategies (with --strategy NAME; bench suite --strategies):")
+    for name, strategy in STRATEGIES.items():
+        print(f"  {name:<10} {strategy.summary}; views: {strategy.views}")
     print("encoders (with --encoder NAME):")
     for name, spec in ENCODERS.items():
         print(f"  {name:<10} {spec.summary}")
@@ -117,8 +124,17 @@ def command_table(args: argparse.Namespace) -> int:
     from bench.results.records import selected_records
     from bench.results.tables import read_names, table_text
 
-    print(table_text(selected_records(args.results, args.where), args.metric, args.format, args.holm,
-                     read_names(args.names)))
+    records = selected_records(args.results, args.where)
+    if args.by == "strategy":
+        from bench.results.strategy_table import strategy_table
+
+        if args.format == "latex":
+            raise UserError("--by strategy prints markdown, or --format csv (one row per comparison, the same for "
+                            "either layout); not latex.")
+        if args.format == "markdown":
+            print(strategy_table(records, args.metric, args.holm, read_names(args.names)))
+            return 0
+    print(table_text(records, args.metric, args.format, args.holm, read_names(args.names)))
     return 0
 
 
@@ -147,7 +163,7 @@ def command_suite(args: argparse.Namespace) -> int:
         preset=get_preset(args.preset) if args.preset else None,
         config=load_config_file(args.config) if args.config else None,
         domains=args.domains, datasets=args.datasets, methods=args.methods, seeds=args.seeds,
-        mixes=args.mixes, data_ratios=args.data_ratios, cli=cli)
+        mixes=args.mixes, data_ratios=args.data_ratios, cli=cli, strategies=args.strategies)
     if shard:
         shard_grid(grid, *shard)
     if args.dry_run:

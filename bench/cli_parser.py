@@ -33,6 +33,9 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
                       help="N: seeds 0..N-1 for every cell; or a list such as 3,4,5 (fresh seeds for a final table)")
     grid.add_argument("--mixes", type=comma_list,
                       help="i-Mix variants run beside each baseline (default mixup; e.g. mixup,cutmix)")
+    grid.add_argument("--strategies", type=comma_list, help=(
+        "treated arms beside each baseline: imix (one per --mixes entry; the default), inputmix, emix, dacl, "
+        "gaussian, e.g. imix,emix,dacl,gaussian"))
     grid.add_argument("--data-ratios", type=lambda t: [float(x) for x in comma_list(t)],
                       help="fractions of the training data to pretrain on, e.g. 0.1,0.5,1")
     where = suite.add_argument_group("settings")
@@ -94,6 +97,9 @@ def build_parser(domain_cls=None, features_domain=None, method_cls=None, mixer=N
                        help="only records whose field (or config field) has this value; repeatable")
     table.add_argument("--holm", action="store_true", help="Holm-adjust the p-values over every tested cell")
     table.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
+    table.add_argument("--by", choices=("method", "strategy"), default="method", help=(
+        "columns: per method (baseline, i-Mix, gain), or per strategy (one gain column per treated arm against "
+        "the same baseline; markdown)"))
     plot = commands.add_parser(
         "plot", help="figures: baseline vs i-Mix bars, loss curves, accuracy and i-Mix gain against data and epochs",
         description="Writes bars (each data set at its largest --data-ratio), loss_curves, data_ratio (groups "

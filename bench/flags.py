@@ -116,7 +116,7 @@ def chosen_owners(argv: Sequence[str]) -> tuple[Any, Any]:
 
 # Settings a suite sets itself (per cell or once for all), so they are not run flags there.
 SUITE_SETS = ("domain", "dataset", "data", "method", "imix", "mix", "seed", "data_ratio", "results", "quiet",
-              "save_backbone")  # one backbone file per cell would overwrite itself: keep --checkpoint-dir
+              "save_backbone", "strategy")  # one backbone file per cell would overwrite itself: keep --checkpoint-dir
 
 
 def add_run_command(run: argparse.ArgumentParser, domain_cls=None, method_cls=None, mixer=None) -> None:

@@ -20,8 +20,12 @@ from bench.training.backbone import save_backbone
 from bench.core.config import RunConfig
 from bench.core.environment import environment
 from bench.core.errors import UserError, unknown_choice
+from bench.core.mix_layer import describe
 from bench.core.log import logger
 from bench.training.mixing import MIXERS, mixer_spec, offered_mixers
+from bench.training.mix_layer_checks import check_mix_layers
+from bench.training.strategies import STRATEGIES
+from bench.training.strategies.checks import check_strategy
 from bench.training.methods import build_method, canonical_method, check_method_config
 from bench.evaluation.evaluate import Evaluator
 from bench.results.append import RECORD_VERSION
@@ -93,6 +97,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     rank 0 after pretraining (bench.api keeps the trained model that way).
     """
     started = time.perf_counter()
+    check_strategy(cfg, domain)
     check_method_config(cfg)
     check_mixing(cfg, domain)
     distributed.init_from_env(cfg.device)
@@ -113,6 +118,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     encoder_name = cfg.encoder or domain.default_encoder
     hints = {"feature_groups": data.info["feature_groups"]} if "feature_groups" in data.info else None
     backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options, hints)
+    mixed_at = (check_mix_layers(cfg, domain, backbone, encoder_name, domain.preprocess(data.train.x[:2]))
+                if cfg.imix else None)
     method = build_method(cfg, backbone, backbone.feature_dim, n_classes=data.n_classes,
                           n_train=len(pretrain_split))
     if cfg.sync_bn:
@@ -147,6 +154,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         "method": canonical_method(cfg.method),
         "imix": cfg.imix,
         "mix": cfg.mix if cfg.imix else None,
+        "mixed_at": mixed_at,  # where i-Mix mixed: the layers of --mix-layer, each with its state's shape
+        "strategy": strategy_record(cfg),
         "seed": cfg.seed,
         "encoder": encoder_name,
         "config": cfg.to_dict(),
@@ -173,8 +182,23 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     return record
 
 
+def strategy_record(cfg: RunConfig) -> dict[str, Any] | None:
+    """The strategy module a run used (--strategy emix, dacl, gaussian), with its setting and what it did to the views."""
+    if cfg.strategy is None:
+        return None
+    setting = {"dacl": {"dacl_alpha": cfg.dacl_alpha}, "gaussian": {"sigma": cfg.sigma},
+               "emix": {"alpha": cfg.alpha}}[cfg.strategy]
+    return {"name": cfg.strategy, **setting, "views": STRATEGIES[cfg.strategy].views}
+
+
 def summary_line(record: dict[str, Any]) -> str:
-    mixing = f"i-Mix ({record['mix']}, alpha {record['config']['alpha']:g})" if record["imix"] else "baseline"
+    where = [m["layer"] for m in record.get("mixed_at") or []]
+    at = f", {describe(tuple(where))}" if where and where != [0] else ""
+    strategy = record.get("strategy") or {}
+    mixing = f"i-Mix ({record['mix']}, alpha {record['config']['alpha']:g}{at})" if record["imix"] else "baseline"
+    if strategy:
+        shown = ", ".join(f"{k} {v:g}" for k, v in strategy.items() if isinstance(v, float))
+        mixing = f"{strategy['name']} ({shown}{at})"
     raw = f"  raw-feature probe {100 * record['raw_probe']['accuracy']:.2f}%" if record["raw_probe"] else ""
     return (f"{record['domain']}/{record['dataset']}  {record['method']}  {mixing}  seed {record['seed']}:  "
             f"linear probe {100 * record['probe']['accuracy']:.2f}%  kNN {100 * record['knn']['accuracy']:.2f}%"

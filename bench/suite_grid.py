@@ -14,7 +14,26 @@ from bench.core.errors import UserError
 from bench.presets import get_preset
 
 # Grid axes that the suite sets per cell; presets and files may not set them as settings.
-AXES = ("domain", "method", "imix", "mix", "seed", "data_ratio")
+AXES = ("domain", "method", "imix", "mix", "seed", "data_ratio", "strategy")
+# --strategies: "imix" is one arm per --mixes entry (the default); the others are a --strategy cell each.
+STRATEGY_ARMS = ("inputmix", "emix", "dacl", "gaussian")
+
+
+def row_arms(strategies: Sequence[str], mixes: list[str]) -> list[str]:
+    """The treated arms run beside a row's baseline: i-Mix with each mix, then each other strategy."""
+    unknown = [s for s in strategies if s not in ("imix", *STRATEGY_ARMS)]
+    if unknown:
+        raise UserError(f"unknown strategy {unknown[0]!r} in --strategies; valid choices: imix (one arm per "
+                        f"--mixes entry), {', '.join(STRATEGY_ARMS)}.")
+    return (mixes if "imix" in strategies else []) + [s for s in STRATEGY_ARMS if s in strategies]
+
+
+def arm_flags(arm: str) -> tuple[list[str], dict[str, Any], bool]:
+    """A treated arm's `bench run` flags, its settings and whether it is an i-Mix arm (for [[arms]] entries:
+    strategy cells take the baseline's arm settings)."""
+    if arm in STRATEGY_ARMS:
+        return ["--strategy", arm], {"strategy": arm}, False
+    return ["--imix", "--mix", arm], {"mix": arm}, True
 
 
 def _seeds(value: Any) -> list[int]:

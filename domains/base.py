@@ -71,6 +71,7 @@ class Domain:
     # The mixers this domain opts in to: mixers that need no opt-in (MixUp) are offered everywhere;
     # add "cutmix" where neighbouring values are correlated (bench/training/mixing.py MixerSpec).
     mixers: ClassVar[tuple[str, ...]] = ("mixup",)
+    input_mixable: ClassVar[bool] = True  # False where raw inputs cannot be mixed (tokens)
     raw_probe: ClassVar[bool] = False  # also probe the raw inputs (cheap for small vectors)
     # True where the official linear evaluation trains on a random view (CIFAR: crop + flip);
     # then `--probe official` runs the backbone on linear_eval_view every batch.

@@ -29,6 +29,8 @@ CASES = {  # name: (settings, whether the query view is mixed)
     "moco+imix+shuffle": dict(method="moco", imix=True, shuffle_bn=True),  # (N+K)-way
     "moco+shuffle": dict(method="moco", shuffle_bn=True),  # the (1+K)-way baseline
     "byol+imix": dict(method="byol", imix=True),
+    "simclr+imix@2": dict(method="simclr", imix=True, mix_layer="2"),  # mixed inside the encoder (hidden_mix.py)
+    "moco+imix@1": dict(method="moco", imix=True, mix_layer="1"),
 }
 
 

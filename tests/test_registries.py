@@ -116,8 +116,11 @@ def _table_names(section: str) -> list[str]:
     return re.findall(r"^\| `([\w+-]+)`", body, flags=re.M)
 
 
-def test_the_readme_tables_list_exactly_the_registered_methods_and_mixers():
+def test_the_readme_tables_list_exactly_the_registered_methods_mixers_and_strategies():
+    from bench.training.strategies import STRATEGIES
+
     names = _table_names("## Methods\n")
-    assert [n for n in names if n in METHODS] and set(names) == set(METHODS) | set(MIXERS), (
-        "README's Methods section must have one row per registered method and mixer; "
-        f"rows: {names}, registered: {sorted(METHODS)} and {sorted(MIXERS)}")
+    registered = set(METHODS) | set(MIXERS) | set(STRATEGIES)
+    assert [n for n in names if n in METHODS] and set(names) == registered and len(names) == len(registered), (
+        "README's Methods section must have one row per registered method, mixer and strategy; "
+        f"rows: {names}, registered: {sorted(METHODS)}, {sorted(MIXERS)} and {sorted(STRATEGIES)}")

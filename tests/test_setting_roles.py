@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.core.config import (BOOKKEEPING_FIELDS, G_TRAIN, IMIX_ONLY_FIELDS, LATER_FIELDS, NOT_ARM_FIELDS,
-                               TREATMENT_FIELDS, WORK_FIELDS, RunConfig, config_key)
+from bench.core.config import (BOOKKEEPING_FIELDS, G_TRAIN, IMIX_ONLY_FIELDS, INPUTMIX_FIELDS, LATER_FIELDS,
+                               NOT_ARM_FIELDS, STRATEGY_ONLY_FIELDS, TREATMENT_FIELDS, WORK_FIELDS, RunConfig,
+                               config_key)
 from bench.core.settings import later_settings, setting
 from bench.results.records import read_records
 
@@ -26,10 +27,13 @@ def test_the_derived_sets_are_the_ones_the_records_were_made_with():
     assert LATER_FIELDS == {"compile": False, "sync_bn": False, "shuffle_bn": False, "moco_negatives": None,
                             "proj_head": "mlpbn1", "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine",
                             "milestones": [], "pretrain_classes": 1.0, "save_backbone": None, "tensorboard": None,
-                            "method_options": {}, "mix_options": {}}
-    assert TREATMENT_FIELDS == {"imix", "mix", "alpha", "seed", "eval_every", "moco_negatives", "mix_options"}
+                            "method_options": {}, "mix_options": {}, "mix_layer": "0", "strategy": None,
+                            "dacl_alpha": 0.9, "sigma": 0.1}
+    assert TREATMENT_FIELDS == {"imix", "mix", "alpha", "seed", "eval_every", "moco_negatives", "mix_options",
+                                "mix_layer", "strategy", "dacl_alpha", "sigma"}
     assert NOT_ARM_FIELDS == {"seed", "eval_every"}
-    assert IMIX_ONLY_FIELDS == {"mix", "alpha", "mix_options"}
+    assert IMIX_ONLY_FIELDS == {"mix", "alpha", "mix_options", "mix_layer"}
+    assert STRATEGY_ONLY_FIELDS == {"dacl_alpha", "sigma"} and INPUTMIX_FIELDS == {"inputmix", "alpha2"}
     assert WORK_FIELDS == {"epochs", "data_ratio"}
 
 
@@ -68,7 +72,7 @@ def test_every_committed_record_keeps_its_digest_with_the_later_settings_filled_
         assert config_key(filled) == config_key(config), record.get("domain")
 
 
-@pytest.mark.parametrize("role", ["identity", "treatment", "imix_only", "pairing", "monitor"])
+@pytest.mark.parametrize("role", ["identity", "treatment", "imix_only", "strategy_only", "pairing", "monitor"])
 def test_roles_are_checked_where_declared(role):
     assert setting(1, group=G_TRAIN, role=role).metadata["role"] == role
     with pytest.raises(ValueError, match="role 'arm' is not one of"):

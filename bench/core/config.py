@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.core.errors import UserError
+from bench.core.mix_layer import parse_mix_layers
 from bench.core.settings import GROUPS, PROCESSES, choice_and_range_errors, later_settings, names_where, setting
 
 
@@ -25,6 +26,7 @@ def default_data_root() -> str:
 PROBES = ("logistic", "sgd", "official")
 HEADS = ("mlpbn1", "mlpbn", "mlp")  # encoders/heads.py HEAD_KINDS
 MOCO_NEGATIVES = ("queue", "batch+queue")
+STRATEGIES = ("imix", "inputmix", "emix", "dacl", "gaussian")  # bench/training/strategies/
 
 
 G_DATA, G_METHOD, G_ENCODER, G_TRAIN, G_CHECKPOINTS, G_OUTPUT = (GROUPS[i] for i in (0, 1, 2, 3, 5, 6))
@@ -51,6 +53,9 @@ class RunConfig:
     mix: str = setting("mixup", role="imix_only", group=G_METHOD, help="i-Mix input mixing, a strategy from `bench list`")
     alpha: float = setting(1.0, role="imix_only", group=G_METHOD, help="Beta(alpha, alpha) for the mixing coefficient")
     mix_options: dict[str, Any] = setting(factory=dict, role="imix_only", since="2026-12-07", group=G_METHOD, flag=False)
+    mix_layer: str = setting("0", role="imix_only", since="2026-12-07", group=G_METHOD, metavar="K[,K...]", help=(
+        "where i-Mix mixes: 0 the input, k after block k of the encoder (official --mix-layers); a comma list "
+        "draws one per step"))
     encoder: str | None = setting(None, group=G_ENCODER, help="backbone (default: the domain's; see `bench list`)")
     encoder_options: dict[str, Any] = setting(factory=dict, group=G_ENCODER, flag=False)
     temperature: float = setting(0.2, group=G_METHOD, help="softmax temperature of contrastive losses")
@@ -66,9 +71,16 @@ class RunConfig:
     symmetric: bool = setting(False, group=G_METHOD, help="also swap the two views' roles and average the two losses")
     no_aug: bool = setting(False, group=G_METHOD, help=(
         "no domain augmentation: both views are the clean input (the paper's Table 3)"))
-    inputmix: bool = setting(False, group=G_METHOD, help=(
+    inputmix: bool = setting(False, strategy_treatment=True, group=G_METHOD, help=(
         "InputMix: blend each view with two others of the 2N views (>= half its own weight; official --inputmix 2)"))
-    alpha2: float = setting(1.0, since="2026-11-30", group=G_METHOD, help="InputMix's Dirichlet(alpha2) parameter (official --alpha2)")
+    alpha2: float = setting(1.0, since="2026-11-30", strategy_treatment=True, group=G_METHOD, help="InputMix's Dirichlet(alpha2) parameter (official --alpha2)")
+    strategy: str | None = setting(None, role="treatment", since="2026-12-07", group=G_METHOD, choices=STRATEGIES, help=(
+        "a domain-agnostic strategy: imix (= --imix), inputmix (= --inputmix), emix (DABS e-Mix: i-Mix of the "
+        "clean embedding, no views), dacl (Mixup-noise positives), gaussian (Gaussian-noise positives)"))
+    dacl_alpha: float = setting(0.9, role="strategy_only", since="2026-12-07", group=G_METHOD, fraction=True, help=(
+        "DACL: each positive is lam*x + (1-lam)*x_other with lam ~ U[dacl_alpha, 1]"))
+    sigma: float = setting(0.1, role="strategy_only", since="2026-12-07", group=G_METHOD,
+                           help="Gaussian-noise positives: standard deviation, in model-input units")
 
     # how to train
     epochs: int = setting(100, scales_work=True, group=G_TRAIN, help="pretraining epochs")
@@ -138,6 +150,7 @@ class RunConfig:
         declared = choice_and_range_errors(self)
         if declared:
             raise UserError(declared[0])
+        parse_mix_layers(self.mix_layer)
         checks = [
             (self.epochs >= 0, f"--epochs must be 0 or more (0 evaluates an untrained encoder), got {self.epochs}"),
             (self.batch_size >= 2, f"--batch-size must be at least 2 (contrastive losses need negatives), got {self.batch_size}"),
@@ -151,6 +164,7 @@ class RunConfig:
             (self.proj_dim >= 1 and (self.proj_hidden is None or self.proj_hidden >= 1),
              "--proj-dim and --proj-hidden must be positive"),
             (self.alpha2 > 0, f"--alpha2 must be positive (InputMix's Dirichlet parameter), got {self.alpha2}"),
+            (self.sigma > 0, f"--sigma must be positive (the noise's standard deviation, in (0, inf)), got {self.sigma}"),
             (all(m >= 1 for m in self.milestones), f"--milestones must be epochs >= 1, got {self.milestones}"),
             (self.eval_every >= 0, f"--eval-every must be 0 (off) or a number of epochs, got {self.eval_every}"),
             (self.checkpoint_every >= 0,
@@ -184,6 +198,10 @@ TREATMENT_FIELDS = names_where(RunConfig, lambda meta: meta["role"] != "identity
 NOT_ARM_FIELDS = names_where(RunConfig, lambda meta: meta["role"] in ("pairing", "monitor"))
 IMIX_ONLY_FIELDS = names_where(RunConfig, lambda meta: meta["role"] == "imix_only")  # no effect without --imix
 WORK_FIELDS = names_where(RunConfig, lambda meta: meta["scales_work"])  # training time is proportional to them
+STRATEGY_ONLY_FIELDS = names_where(RunConfig, lambda meta: meta["role"] == "strategy_only")  # no effect without it
+# InputMix is a setting of both arms in the paper's Table 3 (`--where inputmix=true`), and an arm of its own in
+# the strategy table (`bench table --by strategy`), where these may differ from the baseline's.
+INPUTMIX_FIELDS = names_where(RunConfig, lambda meta: meta["strategy_treatment"])
 
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset(),

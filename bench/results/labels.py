@@ -33,6 +33,50 @@ def mix_of(record: dict[str, Any]) -> str:
     return record.get("mix") or record.get("config", {}).get("mix") or DEFAULT_MIX
 
 
+# How a strategy module's arm is named (bench/training/strategies/), with the setting that sets its arms apart.
+STRATEGY_LABELS = {"emix": ("e-Mix", None), "dacl": ("DACL", "dacl_alpha"), "gaussian": ("Gaussian", "sigma")}
+SETTING_WORDS = {"dacl_alpha": "alpha", "sigma": "sigma"}
+
+
+def strategy_name(record: dict[str, Any]) -> str | None:
+    """The strategy module a record ran (emix, dacl, gaussian); None for i-Mix, InputMix and baselines."""
+    return (record.get("config") or {}).get("strategy")
+
+
+INPUTMIX = "InputMix"
+
+
+def _inputmix(record: dict[str, Any]) -> bool:
+    return bool((record.get("config") or {}).get("inputmix"))
+
+
+def treated(record: dict[str, Any], inputmix_arm: bool = False) -> bool:
+    """Whether a record is a treated arm (i-Mix or a strategy; InputMix too with ``inputmix_arm``) or a baseline."""
+    return bool(record["imix"]) or strategy_name(record) is not None or (inputmix_arm and _inputmix(record))
+
+
+def variant_of(record: dict[str, Any], inputmix_arm: bool = False) -> str:
+    """A treated arm's variant, as tables and figures name it: the mix (i-Mix; with the layer when it mixed
+    inside the encoder), or the strategy with its setting ("e-Mix", "DACL, alpha 0.9", "Gaussian, sigma 0.1");
+    with ``inputmix_arm``, InputMix ("InputMix" alone, "mixup + InputMix" with i-Mix)."""
+    if inputmix_arm and _inputmix(record):
+        return INPUTMIX if not treated(record) else f"{variant_of(record)} + {INPUTMIX}"
+    config = record.get("config") or {}
+    layer = str(config.get("mix_layer", "0"))
+    name = strategy_name(record)
+    if name is None:
+        return mix_of(record) + (f", layer {layer}" if layer != "0" else "")
+    label, setting = STRATEGY_LABELS[name]
+    if setting is not None:
+        return f"{label}, {SETTING_WORDS[setting]} {float(config.get(setting, getattr(RunConfig, setting))):g}"
+    return label + (f", layer {layer}" if layer != "1" else "")
+
+
+def is_strategy_variant(variant: str) -> bool:
+    """Whether a variant names a strategy of its own (e-Mix, DACL, Gaussian, InputMix) rather than an i-Mix mix."""
+    return variant.split(",")[0].split(" + ")[0] in {INPUTMIX, *(label for label, _ in STRATEGY_LABELS.values())}
+
+
 def alpha_of(record: dict[str, Any]) -> float:
     return float(record.get("config", {}).get("alpha", DEFAULT_ALPHA))
 
@@ -100,16 +144,20 @@ def variant_label(mix: str, alpha: float, treated: bool = True) -> str:
 
 
 def imix_label(mix: str, alpha: float, with_mix: bool) -> str:
-    """A figure's i-Mix arm: i-Mix, i-Mix (alpha 2), or i-Mix (cutmix) when mixes are shown."""
-    parts = ([mix] if with_mix else []) + ([f"alpha {alpha:g}"] if alpha != DEFAULT_ALPHA else [])
+    """A figure's treated arm: i-Mix, i-Mix (alpha 2), or i-Mix (cutmix) when mixes are shown; a strategy by its
+    own name (e-Mix, DACL, alpha 0.9)."""
+    alpha_part = [f"alpha {alpha:g}"] if alpha != DEFAULT_ALPHA else []
+    if is_strategy_variant(mix):
+        return ", ".join([mix, *alpha_part])
+    parts = ([mix] if with_mix else []) + alpha_part
     return f"i-Mix ({', '.join(parts)})" if parts else "i-Mix"
 
 
 def arm_label(record: dict[str, Any], with_mix: bool = False) -> str:
     """baseline, i-Mix, or i-Mix (cutmix, alpha 2): a different mix or alpha is a different arm."""
-    if not record["imix"]:
+    if not treated(record):
         return "baseline"
-    return imix_label(mix_of(record), alpha_of(record), with_mix)
+    return imix_label(variant_of(record), alpha_of(record) if record["imix"] else DEFAULT_ALPHA, with_mix)
 
 
 def display_name(domain: str, dataset: str, names: dict[str, str] | None = None) -> str:
@@ -125,6 +173,8 @@ def method_label(method: str, names: dict[str, str] | None = None) -> str:
 
 def line_label(method: str, mix: str, alpha: float, names: dict[str, str] | None = None) -> str:
     """A gain line's method and i-Mix variant: simclr, simclr (cutmix), simclr (alpha 2)."""
+    if is_strategy_variant(mix):
+        return f"{method_label(method, names)} ({imix_label(mix, alpha, True)})"
     return method_label(method, names) + imix_label(mix, alpha, mix != DEFAULT_MIX)[len("i-Mix"):]
 
 

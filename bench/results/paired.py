@@ -158,9 +158,9 @@ def mean_interval(values: Sequence[float]) -> tuple[float, float]:
     return mean - half, mean + half
 
 
-def comparisons(records: Iterable[dict[str, Any]], metric: str = "probe") -> list[Comparison]:
+def comparisons(records: Iterable[dict[str, Any]], metric: str = "probe", inputmix_arm: bool = False) -> list[Comparison]:
     """One comparison per pairing of arms (``arms.pairings``: same grouping and checks everywhere)."""
-    return [Comparison.of(pairing, metric) for pairing in pairings(records)]
+    return [Comparison.of(pairing, metric) for pairing in pairings(records, inputmix_arm)]
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

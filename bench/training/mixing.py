@@ -40,21 +40,26 @@ def _random_perm(n: int, rng: Rng, device: torch.device) -> Tensor:
     return torch.randperm(n, generator=rng.torch, device=rng.torch.device).to(device)
 
 
-def mixup(x: Tensor, alpha: float, rng: Rng) -> tuple[Tensor, Mix]:
-    """MixUp with one lam per sample, lam ~ Beta(alpha, alpha) folded to lam >= 0.5.
+def mixup_draw(n: int, alpha: float, rng: Rng, device: torch.device) -> Mix:
+    """MixUp's partners and coefficients: one lam per sample, lam ~ Beta(alpha, alpha) folded to lam >= 0.5.
 
     Folding keeps each mixed sample closer to its own input, as the i-Mix code does, so
     the sample's own virtual label always carries the larger weight.
     """
-    n = x.shape[0]
     lam_np = rng.numpy.beta(alpha, alpha, size=n)
-    lam = torch.as_tensor(lam_np, dtype=torch.float32, device=x.device)
+    lam = torch.as_tensor(lam_np, dtype=torch.float32, device=device)
     lam = torch.maximum(lam, 1.0 - lam)
-    perm = _random_perm(n, rng, x.device)
+    return Mix(perm=_random_perm(n, rng, device), lam=lam)
+
+
+def mixup(x: Tensor, alpha: float, rng: Rng) -> tuple[Tensor, Mix]:
+    """MixUp: sample i becomes lam_i * x_i + (1 - lam_i) * x_perm(i), drawn by ``mixup_draw``."""
+    n = x.shape[0]
+    mix = mixup_draw(n, alpha, rng, x.device)
     shape = (n,) + (1,) * (x.dim() - 1)
-    weight = lam.view(shape).to(x.dtype)
-    mixed = weight * x + (1.0 - weight) * x[perm]
-    return mixed, Mix(perm=perm, lam=lam)
+    weight = mix.lam.view(shape).to(x.dtype)
+    mixed = weight * x + (1.0 - weight) * x[mix.perm]
+    return mixed, mix
 
 
 def cutmix(x: Tensor, alpha: float, rng: Rng) -> tuple[Tensor, Mix]:

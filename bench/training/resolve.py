@@ -9,16 +9,25 @@ from __future__ import annotations
 from typing import Any
 
 from bench.core.config import RunConfig, field_default, layered
+from bench.core.mix_layer import canonical_mix_layers
+from bench.core.options import fill, unique
 from bench.training.methods import method_class, settle
 from bench.training.mixing import mixer_spec
-from bench.core.options import fill, unique
+from bench.training.strategies import strategy_switches
+from bench.training.strategies.checks import check_strategy_method
 
 
 def resolve(overrides: dict[str, Any], domain_defaults: dict[str, Any] | None = None) -> RunConfig:
     """Declared defaults < the method's own < the domain's < explicit overrides (None is unset); then
-    the method's rules, and the mixer's parameters filled in at their defaults unless given."""
+    --strategy as the switches it stands for, the method's rules, and the mixer's parameters filled
+    in at their defaults unless given."""
     name = overrides.get("method") or (domain_defaults or {}).get("method") or field_default("method")
-    cfg = settle(layered(overrides, {**method_class(name).defaults, **(domain_defaults or {})}))
+    defaults = {**method_class(name).defaults, **(domain_defaults or {})}
+    mix_layer_given = any(layer.get("mix_layer") is not None for layer in (overrides, defaults))
+    cfg = strategy_switches(layered(overrides, defaults), mix_layer_given).validate()
+    cfg.mix_layer = canonical_mix_layers(cfg.mix_layer)  # refuses a misspelt list
+    check_strategy_method(cfg)
+    cfg = settle(cfg)
     spec = mixer_spec(cfg.mix)  # an unknown name lists the mixers
     cfg.mix_options = fill(unique(spec.params), dict(cfg.mix_options), spec.name, kind="mix")
     return cfg

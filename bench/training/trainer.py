@@ -28,8 +28,12 @@ from bench.training.checkpoint import broken_state, checkpoint_path, load_checkp
 from bench.core.config import RunConfig, config_key
 from bench.core.errors import TrainingDiverged, UserError
 from bench.core.log import logger
+from bench.core.mix_layer import INPUT, parse_mix_layers
+from bench.training.hidden_mix import LayerDraw, hidden_mixer, mixing_inside
 from bench.training.methods import Method
-from bench.training.mixing import Mix, Mixer, get_mixer, input_mix
+from bench.training.mixing import Mix, Mixer
+from bench.training.strategies import label_mixer
+from bench.training.views import make_views  # noqa: F401 (the trainer's, imported from here by perf and tests)
 from bench.training.progress import EpochProgress
 from bench.core.rng import Rng
 from bench.training.training_state import TrainingState
@@ -95,33 +99,24 @@ def autocast(device: torch.device, precision: str):
     return torch.autocast(device_type=device.type, dtype=dtype)
 
 
-def make_views(domain: Domain, method: Method, x: Tensor, rng: Rng, cfg: RunConfig) -> tuple[Tensor, Tensor | None]:
-    """The query and key views of a batch: augmented, or clean with --no-aug; InputMix on top,
-    over both views stacked as the official builder.py mixes them."""
-
-    def view() -> Tensor:
-        return domain.preprocess(x) if cfg.no_aug else domain.augment(x, rng)
-
-    query = view()
-    key = view() if method.needs_key_view else None
-    if cfg.inputmix:
-        both = input_mix(query if key is None else torch.cat([query, key]), rng, alpha=cfg.alpha2)
-        query, key = (both, None) if key is None else (both[: len(query)], both[len(query):])
-    if cfg.channels_last and query.dim() == 4:
-        query = query.contiguous(memory_format=torch.channels_last)
-        key = key.contiguous(memory_format=torch.channels_last) if key is not None else None
-    return query, key
-
-
 def step_loss(method: Method, query: Tensor, key: Tensor | None, labels: Tensor,
-              mixer: Mixer | None, alpha: float, rng: Rng, symmetric: bool) -> Tensor:
-    """The loss of one batch: mix the query view (i-Mix), or not (baseline)."""
+              mixer: Mixer | None, alpha: float, rng: Rng, symmetric: bool,
+              layers: LayerDraw | None = None) -> Tensor:
+    """The loss of one batch: mix the query view (i-Mix), or not (baseline).
+
+    ``layers`` (--mix-layer): where to mix, one layer drawn per direction as the official code
+    draws it; above 0 the backbone mixes its query rows after that block (hidden_mix.py).
+    """
 
     def one_direction(q: Tensor, k: Tensor | None) -> Tensor:
         if mixer is None:
             return method.loss(q, k, Mix.identity(q.shape[0], q.device), labels)
-        mixed, mix = mixer(q, alpha, rng)
-        return method.loss(mixed, k, mix, labels)
+        layer = INPUT if layers is None else layers.draw(rng)
+        if layer == INPUT:
+            mixed, mix = mixer(q, alpha, rng)
+            return method.loss(mixed, k, mix, labels)
+        with mixing_inside(method.backbone, layer, q.shape[0], hidden_mixer(mixer, alpha, rng), q.device) as mix:
+            return method.loss(q, k, mix, labels)
 
     if symmetric and key is not None:
         return 0.5 * (one_direction(query, key) + one_direction(key, query))
@@ -135,9 +130,11 @@ class StepLoss(nn.Module):
         super().__init__()
         self.method = method
         self.mixer, self.alpha, self.symmetric, self.rng = mixer, cfg.alpha, cfg.symmetric, rng
+        self.layers = LayerDraw(parse_mix_layers(cfg.mix_layer)) if mixer is not None else None
 
     def forward(self, query: Tensor, key: Tensor | None, labels: Tensor) -> Tensor:
-        return step_loss(self.method, query, key, labels, self.mixer, self.alpha, self.rng, self.symmetric)
+        return step_loss(self.method, query, key, labels, self.mixer, self.alpha, self.rng, self.symmetric,
+                         self.layers)
 
 
 @contextlib.contextmanager
@@ -191,7 +188,7 @@ def pretrain(
               else warmup_cosine(total_steps, warmup_steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")
-    mixer = get_mixer(cfg.mix, cfg.mix_options) if cfg.imix else None
+    mixer = label_mixer(cfg)
     # One process keeps the data order on its own generator, as before there were several;
     # several processes need one order they all agree on, apart from their augmentations.
     order_generator = rng.torch if world == 1 else torch.Generator(device=rng.torch.device).manual_seed(cfg.seed)

@@ -34,7 +34,9 @@ class Method(nn.Module):
     """A backbone plus whatever a method trains around it (heads, EMA copies, queues).
 
     The trainer calls ``loss`` on the (possibly mixed) query view and the clean key view,
-    steps the optimiser, then calls ``after_step`` (EMA updates, queue pushes).
+    steps the optimiser, then calls ``after_step`` (EMA updates, queue pushes). With --mix-layer
+    above 0 the query is mixed inside ``backbone`` instead, which fills in ``mix`` when it runs:
+    read ``mix`` after calling the backbone (bench/training/hidden_mix.py).
     ``backbone`` is what gets evaluated once pretraining ends.
     """
 

@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--untrained", type=Path, help="the --epochs 0 run's record (JSON lines), for --overhead")
     parser.add_argument("--overhead", type=float, default=35.0, help="seconds per run besides its epochs, "
                         "where --untrained gives none")
-    parser.add_argument("--margin", type=float, default=0.85)
+    parser.add_argument("--margin", type=float, default=0.8)
     parser.add_argument("--max-epochs", type=int, default=100)
     args = parser.parse_args(argv)
     rate, source = trainer_rate(args.perf, args.precision, args.channels_last)

@@ -11,7 +11,8 @@ interleaved rounds so that load from other processes on a shared machine hits al
 It prints samples/s (median over rounds) and the ratios b/a (what augmentation and mixing
 cost; 1 = free) and b/c (speed-up over the per-image pipeline), and writes them to JSON.
 The images are random uint8 32x32 RGB arrays held in memory, as CIFAR's are in the paper code:
-decoding does not enter any of the three.
+decoding does not enter any of the three. With --compile the backbone is compiled as `bench run
+--compile` compiles it; the compiling falls in the warm-up, whose seconds per loop are recorded.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from bench.training.methods import build_method
 from bench.training.mixing import MIXERS, Mix, get_mixer
 from bench.core.rng import Rng
 from bench.core.speed import tune_allocator
-from bench.training.trainer import autocast, build_optimizer, make_views, step_loss
+from bench.training.trainer import autocast, build_optimizer, compiled_backbone, make_views, step_loss
 
 
 class PilViews(torch.utils.data.Dataset):
@@ -168,20 +169,23 @@ def measure(args: argparse.Namespace) -> dict:
     loops = {"a_model": bench.timed(bench.model_only), "b_trainer": bench.timed(bench.trainer_step),
              "c_reference": bench.reference_round}
     rates: dict[str, list[float]] = {name: [] for name in loops}
-    for loop in loops.values():  # warm-up: allocator, kernels, the first fork
-        loop(args.warmup)
-    for _ in range(args.rounds):
-        for name, loop in loops.items():
-            rates[name].append(args.steps * args.batch_size / loop(args.steps))
+    warmup_seconds: dict[str, float] = {}
+    with compiled_backbone(bench.method, args.compile):  # as the trainer compiles it: the backbone's forward
+        for name, loop in loops.items():  # warm-up: allocator, kernels, the first fork, with --compile the compiling
+            warmup_seconds[name] = loop(args.warmup)
+        for _ in range(args.rounds):
+            for name, loop in loops.items():
+                rates[name].append(args.steps * args.batch_size / loop(args.steps))
     median = {name: statistics.median(values) for name, values in rates.items()}
     return {
         "measured_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "settings": {"encoder": args.encoder, "method": args.method, "mix": args.mix,
                      "batch_size": args.batch_size, "precision": args.precision,
-                     "channels_last": args.channels_last, "workers": args.workers,
+                     "channels_last": args.channels_last, "compile": args.compile, "workers": args.workers,
                      "threads": torch.get_num_threads(), "steps": args.steps, "rounds": args.rounds},
         "samples_per_second": median,
         "rounds": rates,
+        "warmup_seconds": warmup_seconds,
         "ratio_b_over_a": median["b_trainer"] / median["a_model"],
         "ratio_b_over_c": median["b_trainer"] / median["c_reference"],
         "load_average": list(os.getloadavg()),
@@ -192,7 +196,8 @@ def measure(args: argparse.Namespace) -> dict:
 def report(result: dict) -> str:
     s, rates = result["settings"], result["samples_per_second"]
     lines = [f"{s['encoder']} {s['method']} + i-Mix ({s['mix']}), batch {s['batch_size']}, {s['precision']}"
-             f"{', channels_last' if s['channels_last'] else ''}, {s['threads']} threads, "
+             f"{', channels_last' if s['channels_last'] else ''}{', compiled' if s.get('compile') else ''}, "
+             f"{s['threads']} threads, "
              f"{s['workers']} DataLoader workers; median of {s['rounds']} rounds x {s['steps']} steps",
              f"  (a) model fwd+bwd only           {rates['a_model']:8.0f} samples/s",
              f"  (b) trainer step, on-device views {rates['b_trainer']:8.0f} samples/s",
@@ -210,6 +215,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16"))
     parser.add_argument("--channels-last", action="store_true")
+    parser.add_argument("--compile", action="store_true",
+                        help="torch.compile the backbone as `bench run --compile` does (compiled in the warm-up)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
@@ -230,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     print(report(result))
     s = result["settings"]
     name = (f"{s['encoder']}-{s['method']}-{s['mix']}-bs{s['batch_size']}-{s['precision']}"
-            f"{'-cl' if s['channels_last'] else ''}-t{s['threads']}.json")
+            f"{'-cl' if s['channels_last'] else ''}{'-compile' if s['compile'] else ''}-t{s['threads']}.json")
     out = Path(args.out) / name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")

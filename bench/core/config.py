@@ -25,6 +25,9 @@ def default_data_root() -> str:
 PROBES = ("logistic", "sgd", "official")
 HEADS = ("mlpbn1", "mlpbn", "mlp")  # encoders/heads.py HEAD_KINDS
 MOCO_NEGATIVES = ("queue", "batch+queue")
+CUTMIX_BOXES = ("official", "rounded")  # bench/training/mixing.py cutmix_box
+SYMMETRIC_FORMS = ("sum", "mean")
+NO_AUG_INPUTDROP = ("keep", "off")
 
 
 def official_moco_negatives(imix: bool) -> str:
@@ -66,9 +69,27 @@ class RunConfig:
     pred_head: str = setting("mlpbn1", group=G_METHOD, choices=HEADS, help="BYOL's predictor (official --pred), same choices")
     ema: float = setting(0.99, group=G_METHOD, help="EMA momentum of MoCo's key / BYOL's target encoder")
     queue_size: int = setting(4096, group=G_METHOD, help="MoCo queue length")
-    symmetric: bool = setting(False, group=G_METHOD, help="also swap the two views' roles and average the two losses")
+    symmetric: bool = setting(False, group=G_METHOD, help=(
+        "also swap the two views' roles and add the two directions' losses (official --sym; see --symmetric-loss)"))
+    # The settings below apply to some runs only: resolve() fills the official value where they apply
+    # and leaves None where they change nothing, so other runs keep their config digests.
+    symmetric_loss: str | None = setting(None, group=G_METHOD, choices=SYMMETRIC_FORMS, help=(
+        "with --symmetric: sum = the official --sym (the two directions' losses added, MoCo's queue and the EMA "
+        "encoders updated after each direction); mean = the suite's earlier form (their average, one update per "
+        "step); default: sum"))
+    cutmix_box: str | None = setting(None, group=G_METHOD, choices=CUTMIX_BOXES, help=(
+        "with --mix cutmix: official = builder.py's rand_bbox (cut side truncated, centre uniform, half the side "
+        "each way, clipped: the kept fraction never falls below lam); rounded = the suite's earlier box (side "
+        "rounded, placed whole where it fits); default: official"))
+    npair_group: int | None = setting(None, group=G_METHOD, metavar="N", help=(
+        "simclr (N-pair): contrast within groups of N samples of each process's batch, each group with its own "
+        "i-Mix partners, logits and BatchNorm statistics, as the official code's per-GPU batches (run.sh: 128 "
+        "per GPU; the paper presets set it for CIFAR and Speech Commands); default: the whole batch"))
     no_aug: bool = setting(False, group=G_METHOD, help=(
         "no domain augmentation: both views are the clean input (the paper's Table 3)"))
+    no_aug_inputdrop: str | None = setting(None, group=G_METHOD, choices=NO_AUG_INPUTDROP, help=(
+        "with --no-aug and input dropout (--inputdrop > 0): keep = drop inputs anyway, as the official code; "
+        "off = no dropout either, the suite's earlier behaviour; default: keep"))
     inputmix: bool = setting(False, group=G_METHOD, help=(
         "InputMix: blend each view with two others of the 2N views (>= half its own weight; official --inputmix 2)"))
     alpha2: float = setting(1.0, group=G_METHOD, help="InputMix's Dirichlet(alpha2) parameter (official --alpha2)")
@@ -171,6 +192,10 @@ class RunConfig:
              "--imix cannot use --moco-negatives queue: the (1+K)-way loss holds only each query's own key, "
              "so the mixed partner's key, which carries part of the virtual label, is not among the logits. "
              "Use --moco-negatives batch+queue (the official i-Mix form) or leave the flag unset."),
+            (self.npair_group is None or self.npair_group >= 2,
+             f"--npair-group must be at least 2 (a group needs negatives), got {self.npair_group}"),
+            (self.npair_group is None or self.method in ("simclr", "npair"),
+             f"--npair-group applies to --method simclr (N-pair) only, not --method {self.method}."),
             (self.tensorboard is None or self.tensorboard.strip() != "",
              "--tensorboard needs a folder, e.g. --tensorboard runs/tb"),
             (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:"),
@@ -188,12 +213,15 @@ FIELD_NAMES = {f.name for f in dataclasses.fields(RunConfig)}
 BOOKKEEPING_FIELDS = frozenset({"results", "quiet", "device", "data_root", "checkpoint_dir", "checkpoint_every",
                                 "resume", "workers", "save_backbone", "tensorboard"})
 
-# Measured settings added after records existed, with their defaults. At the default they are
-# left out of the digest, so older records still count as the same runs (the suite skips them).
+# Measured settings added after records existed, with the value the records made before them ran
+# with (which may differ from today's default: cutmix_box, symmetric_loss, no_aug_inputdrop). At that
+# value, or None (a setting that does not apply to the run), they are left out of the digest, so older
+# records still count as the same runs (the suite skips them); arms.with_defaults fills them in.
 LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False, "moco_negatives": None, "proj_head": "mlpbn1",
                 "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine", "milestones": [],
                 "pretrain_classes": 1.0, "save_backbone": None,
-                "tensorboard": None}
+                "tensorboard": None, "cutmix_box": "rounded", "symmetric_loss": "mean", "npair_group": None,
+                "no_aug_inputdrop": "off"}
 
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:
@@ -205,7 +233,7 @@ def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = froze
     import json
 
     kept = {k: v for k, v in config.items() if k not in BOOKKEEPING_FIELDS and k not in ignore
-            and not (k in LATER_FIELDS and v == LATER_FIELDS[k])}
+            and not (k in LATER_FIELDS and (v is None or v == LATER_FIELDS[k]))}
     return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -221,4 +249,17 @@ def resolve(overrides: dict[str, Any], domain_defaults: dict[str, Any] | None = 
     cfg = RunConfig(**values).validate()
     if cfg.method in ("moco", "mocov2") and cfg.moco_negatives is None:
         cfg.moco_negatives = official_moco_negatives(cfg.imix)
+    return with_conditional_settings(cfg)
+
+
+def with_conditional_settings(cfg: RunConfig) -> RunConfig:
+    """The official value of each setting that applies to this run, None for those that change nothing.
+
+    A setting that changes nothing is recorded as None even when given, so a suite's flag that applies
+    to some cells only does not set the others apart from their earlier records.
+    """
+    cfg.symmetric_loss = (cfg.symmetric_loss or "sum") if cfg.symmetric else None
+    cfg.cutmix_box = (cfg.cutmix_box or "official") if cfg.imix and cfg.mix == "cutmix" else None
+    drops_inputs = bool((cfg.domain_options or {}).get("inputdrop"))
+    cfg.no_aug_inputdrop = (cfg.no_aug_inputdrop or "keep") if cfg.no_aug and drops_inputs else None
     return cfg

@@ -10,11 +10,12 @@ their names from ``bench/results/labels.py``.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bench.core.config import BOOKKEEPING_FIELDS, RunConfig, config_key
+from bench.core.config import BOOKKEEPING_FIELDS, LATER_FIELDS, RunConfig, config_key
 from bench.core.errors import UserError
 from bench.results.labels import (DEFAULT_ALPHA, DEFAULT_MIX, NK_BASELINE, alpha_of, arm_label, data_ratio, dataset_name, epochs_of,
                      method_column, mix_of, moco_negatives, setting_label, variant_label)
@@ -30,12 +31,14 @@ IMIX_ONLY_FIELDS = frozenset({"mix", "alpha"})  # no effect on a run without --i
 
 
 def with_defaults(config: dict[str, Any]) -> dict[str, Any]:
-    """A record's config with settings added since it was written filled in at their defaults.
+    """A record's config with settings added since it was written filled in at the value it ran with.
 
     Without this, a record made before a setting existed (say ``probe``) would never compare
-    with one made after, though both ran with the same value.
+    with one made after, though both ran with the same value. A setting in LATER_FIELDS gets the
+    value records ran with before it existed (the rounded CutMix box, the averaged symmetric loss),
+    which may differ from today's default; any other, its default.
     """
-    defaults = RunConfig().to_dict()
+    defaults = {**RunConfig().to_dict(), **copy.deepcopy(LATER_FIELDS)}
     return {**{k: v for k, v in defaults.items() if k not in config}, **config}
 
 

@@ -120,7 +120,9 @@ class TabularDomain(Domain):
         )
 
     def augment(self, x: Tensor, rng: Rng) -> Tensor:
-        x = x.float()
+        return self.drop_inputs(x.float(), rng)  # tables have no augmentation but input dropout
+
+    def drop_inputs(self, x: Tensor, rng: Rng) -> Tensor:
         if self.inputdrop == 0:
             return x
         n = x.shape[1] if self.drop_columns is None else self.drop_columns

@@ -29,8 +29,10 @@ from bench.core.config import RunConfig, config_key
 from bench.core.errors import TrainingDiverged, UserError
 from bench.core.log import logger
 from bench.training.methods import Method
-from bench.training.mixing import Mix, Mixer, get_mixer, input_mix
+from bench.training.mixing import Mix, Mixer, build_mixer, input_mix
+from bench.training.npair_groups import check_group, grouped_step_loss
 from bench.training.progress import EpochProgress
+from bench.training.schedules import warmup_cosine, warmup_step  # noqa: F401 (re-exported)
 from bench.core.rng import Rng
 from bench.training.training_state import TrainingState
 
@@ -63,31 +65,6 @@ def build_optimizer(cfg: RunConfig, parameters, batch_size: int | None = None) -
     return torch.optim.SGD(parameters, lr=lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
 
 
-def warmup_cosine(total_steps: int, warmup_steps: int):
-    """Learning-rate factor per step: linear warm-up, then cosine decay to zero."""
-
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)
-        return 0.5 * (1.0 + math.cos(math.pi * min(progress, 1.0)))
-
-    return factor
-
-
-def warmup_step(steps_per_epoch: int, warmup_steps: int, milestones: list[int], decay: float = 0.1):
-    """Learning-rate factor per step: linear warm-up, then x``decay`` from each milestone epoch
-    on (the official code without --cos: its speech runs decay at epochs 300 and 400)."""
-
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        epoch = step // max(1, steps_per_epoch)
-        return decay ** sum(epoch >= m for m in milestones)
-
-    return factor
-
-
 def autocast(device: torch.device, precision: str):
     dtype = PRECISIONS[precision]
     if dtype is None:
@@ -100,7 +77,10 @@ def make_views(domain: Domain, method: Method, x: Tensor, rng: Rng, cfg: RunConf
     over both views stacked as the official builder.py mixes them."""
 
     def view() -> Tensor:
-        return domain.preprocess(x) if cfg.no_aug else domain.augment(x, rng)
+        if not cfg.no_aug:
+            return domain.augment(x, rng)
+        clean = domain.preprocess(x)  # input dropout is not augmentation: the official --inputdrop ignores --no-aug
+        return clean if cfg.no_aug_inputdrop == "off" else domain.drop_inputs(clean, rng)
 
     query = view()
     key = view() if method.needs_key_view else None
@@ -114,8 +94,10 @@ def make_views(domain: Domain, method: Method, x: Tensor, rng: Rng, cfg: RunConf
 
 
 def step_loss(method: Method, query: Tensor, key: Tensor | None, labels: Tensor,
-              mixer: Mixer | None, alpha: float, rng: Rng, symmetric: bool) -> Tensor:
-    """The loss of one batch: mix the query view (i-Mix), or not (baseline)."""
+              mixer: Mixer | None, alpha: float, rng: Rng, symmetric: bool,
+              symmetric_loss: str | None = None) -> Tensor:
+    """The loss of one batch: mix the query view (i-Mix), or not (baseline). Symmetric: the official --sym
+    adds both directions, updating queue and EMA encoders between them; "mean", the earlier form, averages."""
 
     def one_direction(q: Tensor, k: Tensor | None) -> Tensor:
         if mixer is None:
@@ -124,7 +106,11 @@ def step_loss(method: Method, query: Tensor, key: Tensor | None, labels: Tensor,
         return method.loss(mixed, k, mix, labels)
 
     if symmetric and key is not None:
-        return 0.5 * (one_direction(query, key) + one_direction(key, query))
+        if symmetric_loss == "mean":
+            return 0.5 * (one_direction(query, key) + one_direction(key, query))
+        first = one_direction(query, key)
+        method.between_directions()
+        return first + one_direction(key, query)
     return one_direction(query, key)
 
 
@@ -135,9 +121,14 @@ class StepLoss(nn.Module):
         super().__init__()
         self.method = method
         self.mixer, self.alpha, self.symmetric, self.rng = mixer, cfg.alpha, cfg.symmetric, rng
+        self.symmetric_loss, self.group = cfg.symmetric_loss, cfg.npair_group
 
     def forward(self, query: Tensor, key: Tensor | None, labels: Tensor) -> Tensor:
-        return step_loss(self.method, query, key, labels, self.mixer, self.alpha, self.rng, self.symmetric)
+        def loss_of(q: Tensor, k: Tensor | None, y: Tensor) -> Tensor:
+            return step_loss(self.method, q, k, y, self.mixer, self.alpha, self.rng, self.symmetric,
+                             self.symmetric_loss)
+
+        return grouped_step_loss(self.group, query, key, labels, loss_of)
 
 
 @contextlib.contextmanager
@@ -191,7 +182,8 @@ def pretrain(
               else warmup_cosine(total_steps, warmup_steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")
-    mixer = get_mixer(cfg.mix) if cfg.imix else None
+    mixer = build_mixer(cfg)
+    check_group(cfg.npair_group, local)
     # One process keeps the data order on its own generator, as before there were several;
     # several processes need one order they all agree on, apart from their augmentations.
     order_generator = rng.torch if world == 1 else torch.Generator(device=rng.torch.device).manual_seed(cfg.seed)

@@ -61,8 +61,11 @@ def build_method(
     name = canonical_method(cfg.method)
     # The official heads' hidden layer is as wide as the backbone's features (builder.py: dim_mlp = dim_in).
     heads = dict(proj_hidden=cfg.proj_hidden or feature_dim, proj_dim=cfg.proj_dim, proj_head=cfg.proj_head)
-    if name in ("simclr", "ntxent"):
-        return METHODS[name](backbone, feature_dim, temperature=cfg.temperature, **heads)
+    if name == "simclr":
+        return SimCLR(backbone, feature_dim, temperature=cfg.temperature, local_logits=cfg.npair_group is not None,
+                      **heads)
+    if name == "ntxent":
+        return NTXent(backbone, feature_dim, temperature=cfg.temperature, **heads)
     if name == "moco":
         size = moco_queue_size(cfg.queue_size, n_train, cfg.batch_size)
         return MoCo(backbone, feature_dim, temperature=cfg.temperature, momentum=cfg.ema,

@@ -24,6 +24,7 @@ from bench.core.log import logger
 from bench.training.mixing import get_mixer
 from bench.training.methods import build_method, canonical_method, check_method_config
 from bench.evaluation.evaluate import Evaluator
+from bench.evaluation.probe import KNN_K, knn_k
 from bench.results.append import RECORD_VERSION
 from bench.core.rng import Rng, process_seed
 from bench.training.sync_bn import convert_sync_batchnorm
@@ -121,6 +122,9 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     if cfg.channels_last:
         method = method.to(memory_format=torch.channels_last)
     evaluator = Evaluator(method.backbone, domain, data, device)  # features shared by monitor, probe, kNN
+    if knn_k(len(data.train)) < KNN_K and distributed.is_main():
+        logger.warning("the kNN evaluation uses k = %d, not %d: the training split has only %d samples (the record "
+                       "and the tables say so)", knn_k(len(data.train)), KNN_K, len(data.train))
     monitor = knn_monitor(cfg, evaluator) if distributed.is_main() else None
     on_epoch_end = board.epoch_callback(monitor) if board is not None else monitor
     stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end)
@@ -156,7 +160,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         "training": {"batch_size": stats.batch_size, "lr": stats.lr},  # --batch-size clamped to the data
         "monitor": stats.monitor,
         "probe": {"kind": cfg.probe, **probe.to_dict()},
-        "knn": {"accuracy": knn, "k": min(200, len(data.train)), "temperature": 0.1},
+        "knn": {"accuracy": knn, "k": knn_k(len(data.train)), "temperature": 0.1},
         "raw_probe": raw,
         "train_seconds": stats.seconds,  # every process that trained this run, resumed ones included
         "resumed_at_epoch": stats.resumed_at_epoch,  # None: one process; else wall_seconds is the last one's

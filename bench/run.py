@@ -11,6 +11,7 @@ import torch
 
 from domains.base import DataRequest, Domain, DomainData, Split
 from domains.checks import check_adapter
+from domains.kit import content_fingerprint
 from encoders import build_encoder
 
 from bench.training.class_subset import keep_classes
@@ -69,6 +70,12 @@ def load_data(cfg: RunConfig, domain: Domain) -> DomainData:
         raise unknown_choice(f"{domain.name} dataset", request.dataset, list(domain.datasets),
                              "`python -m bench list` describes each.")
     return domain.load(request)
+
+
+def data_fingerprint(data: DomainData) -> str:
+    """The loader's digest of what it read (before seeded choices), else the digest of the final splits."""
+    return data.info.get("data_fingerprint") or content_fingerprint(data.train.x, data.train.y, data.test.x,
+                                                                    data.test.y)
 
 
 def knn_monitor(cfg: RunConfig,
@@ -155,7 +162,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         "encoder": encoder_name,
         "config": cfg.to_dict(),
         "data": {"n_train": len(data.train), "n_pretrain": len(pretrain_split), "n_test": len(data.test),
-                 "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info},
+                 "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info,
+                 "data_fingerprint": data_fingerprint(data)},
         "loss_curve": stats.epoch_losses,
         "training": {"batch_size": stats.batch_size, "lr": stats.lr},  # --batch-size clamped to the data
         "monitor": stats.monitor,

@@ -95,7 +95,7 @@ class TabularDomain(Domain):
         if request.dataset == "covtype":
             table, passthrough = covtype_table(request.path, request.root), list(range(10, 54))
         elif request.dataset == "hf":
-            (table, hf_name), passthrough = hf_table(request.path, o), []
+            (table, hf_name), passthrough = hf_table(request.path, o, request.seed), []
         elif request.dataset in HIGGS_SUBSETS:
             table = higgs_table(request.dataset, request.path, request.root, o["higgs_features"])
             passthrough = []

@@ -283,3 +283,17 @@ def test_the_knn_k_actually_used_is_in_the_legend_and_the_csv():
     assert next(csv.DictReader(io.StringIO(comparison_table(small, "knn", "csv"))))["knn_k"] == "150"
     older = [dict(r, knn={"accuracy": 0.4}, data={"n_train": 120}) for r in RECORDS]  # before records stored k
     assert {c.knn_k for c in comparisons(older)} == {(120,)}
+
+
+def test_different_data_under_one_name_are_two_rows_told_apart_by_their_fingerprints():
+    def of(data: str | None, records=RECORDS) -> list[dict]:
+        return [dict(r, dataset="hf:pendigits", config=dict(r["config"], data=f"/{data}/pendigits.csv"),
+                     data={"data_fingerprint": data} if data else {}) for r in records if r["method"] == "simclr"]
+
+    first, second = "3f2a1c0b9e8d7c6a", "a1b2c3d4e5f60718"
+    rows = {c.row_label for c in comparisons(of(first) + of(second))}
+    assert rows == {"tabular/hf:pendigits [data 3f2a1c0b]", "tabular/hf:pendigits [data a1b2c3d4]"}
+    assert {c.row_label for c in comparisons(of(first) + of(first))} == {"tabular/hf:pendigits"}
+    older = [dict(r, config=dict(r["config"], data=f"/{first}/pendigits.csv")) for r in of(None)]
+    assert {c.row_label for c in comparisons(of(first) + older)} == {"tabular/hf:pendigits"}  # joins the one data
+    assert "tabular/hf:pendigits [data unrecorded]" in {c.row_label for c in comparisons(of(first) + of(second) + of(None))}

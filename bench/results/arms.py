@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from bench.core.config import BOOKKEEPING_FIELDS, LATER_FIELDS, RunConfig, config_key
 from bench.core.errors import UserError
 from bench.results.labels import (DEFAULT_ALPHA, DEFAULT_MIX, NK_BASELINE, alpha_of, arm_label, data_ratio, dataset_name, epochs_of,
-                     method_column, mix_of, moco_negatives, setting_label, variant_label)
+                     method_column, mix_of, moco_negatives, setting_label, tell_data_apart, variant_label)
 
 # Allowed to differ between the arms of one comparison: the treatment, its settings, the seed,
 # and settings that only change what is reported along the way.
@@ -138,6 +138,7 @@ def pairings(records: Iterable[dict[str, Any]]) -> list[Pairing]:
     other difference is refused (check_comparable). MoCo's i-Mix arm pairs with the (1+K)
     baseline and, where there is one, also with the (N+K) baseline (NK_BASELINE).
     """
+    records = tell_data_apart(records)  # different data under one name: two rows
     baselines: dict[tuple, list[dict]] = defaultdict(list)
     treated: dict[tuple, dict[tuple[str, float], list[dict]]] = defaultdict(lambda: defaultdict(list))
     epochs_seen: dict[tuple[str, str], set] = defaultdict(set)

@@ -134,7 +134,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
                        "and the tables say so)", knn_k(len(data.train)), KNN_K, len(data.train))
     monitor = knn_monitor(cfg, evaluator) if distributed.is_main() else None
     on_epoch_end = board.epoch_callback(monitor) if board is not None else monitor
-    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end)
+    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end, started=started)
     if not distributed.is_main():
         return None
     if cfg.save_backbone:
@@ -171,11 +171,13 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         "knn": {"accuracy": knn, "k": knn_k(len(data.train)), "temperature": 0.1},
         "raw_probe": raw,
         "train_seconds": stats.seconds,  # every process that trained this run, resumed ones included
-        "resumed_at_epoch": stats.resumed_at_epoch,  # None: one process; else wall_seconds is the last one's
+        "resumed_at_epoch": stats.resumed_at_epoch,  # None: one process
         "load_seconds": load_seconds,
         **evaluator.seconds,  # feature_seconds, knn_seconds, probe_seconds (the monitor's included)
         "samples_per_second": stats.samples_per_second,
-        "wall_seconds": time.perf_counter() - started,
+        # every process of a resumed run, each up to the checkpoint the next resumed from; and this one's alone
+        "wall_seconds": stats.earlier_wall_seconds + time.perf_counter() - started,
+        "last_process_wall_seconds": time.perf_counter() - started,
         "environment": {**environment(device), "processes": distributed.world_size()},
     }
     if board is not None:

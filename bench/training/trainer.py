@@ -49,8 +49,10 @@ class TrainStats:
     batch_size: int = 0  # the global batch used: --batch-size clamped to the pretraining split
     lr: float = 0.0  # the peak learning rate: --lr scaled by that batch
     # The epoch a resumed run continued after (None: trained in one process). `seconds` then
-    # includes the earlier processes' training; the record's wall and evaluation times do not.
+    # includes the earlier processes' training, and `earlier_wall_seconds` their wall time up to the
+    # checkpoint this process resumed from (what they did after it is lost, so not counted).
     resumed_at_epoch: int | None = None
+    earlier_wall_seconds: float = 0.0
 
     @property
     def samples_per_second(self) -> float:
@@ -157,14 +159,17 @@ def pretrain(
     device: torch.device,
     rng: Rng,
     on_epoch_end: Callable[[int, dict[str, float]], dict[str, Any] | None] | None = None,
+    started: float | None = None,
 ) -> TrainStats:
     """Train ``method`` for ``cfg.epochs`` epochs; raise TrainingDiverged on a NaN loss.
 
     ``on_epoch_end(epoch, scalars)`` (epoch counted from 1; scalars: the epoch's mean ``loss`` and
     the ``lr`` of its first step) may evaluate or log; whatever it returns is kept in
     ``TrainStats.monitor``. Its time is not counted as training time.
-    ``rng`` is this process's generator (seed + rank under torchrun).
+    ``rng`` is this process's generator (seed + rank under torchrun). ``started``: when this process
+    began the run (``time.perf_counter()``), for the wall time a checkpoint carries to a resumed run.
     """
+    process_started = time.perf_counter() if started is None else started
     stats = TrainStats()
     n = len(train)
     world, rank = distributed.world_size(), distributed.rank()
@@ -242,15 +247,16 @@ def pretrain(
             state.epoch = epoch + 1
             if path is not None and (state.epoch == cfg.epochs or (
                     cfg.checkpoint_every > 0 and state.epoch % cfg.checkpoint_every == 0)):
-                save(state, path, run_key, cfg.data_root)
+                save(state, path, run_key, cfg.data_root, process_started)
     finally:
         progress.close()
         cleanup.close()
     return stats
 
 
-def save(state: TrainingState, path, key: str, data_root: str) -> None:
-    """Rank 0 writes the checkpoint, with every process's random generator states.
+def save(state: TrainingState, path, key: str, data_root: str, started: float) -> None:
+    """Rank 0 writes the checkpoint, with every process's random generator states and the wall time
+    since ``started`` added to the earlier processes'.
 
     A checkpoint that cannot be written (disk full, folder gone) goes under the data root
     instead, with a warning naming it; training goes on.
@@ -258,6 +264,7 @@ def save(state: TrainingState, path, key: str, data_root: str) -> None:
     rng_states = distributed.gather_objects(state.rng.state_dict())
     if distributed.is_main():
         payload = state.state_dict(rng_states)
+        payload["stats"]["earlier_wall_seconds"] += time.perf_counter() - started
         try:
             save_checkpoint(path, key, state.epoch, payload)
         except OSError as error:

@@ -109,3 +109,20 @@ def test_optimiser_and_learning_rate_are_main_pretext_ones():
     (group,) = build_optimizer(cfg, [nn.Parameter(torch.zeros(2))], batch_size=512).param_groups
     assert (group["lr"], group["momentum"], group["weight_decay"]) == (0.125 * 512 / 256, 0.9, 1e-4)
     assert (group["nesterov"], group["dampening"]) == (False, 0)
+
+
+def test_linear_evaluation_view_is_torchvision_random_crop_with_padding_and_flip():
+    # main_lincls.py (CIFAR): RandomCrop(32, padding=4), RandomHorizontalFlip(), ToTensor(): zero padding
+    from torchvision.transforms import functional as TF
+
+    from domains.image_augment import pad_crop_flip
+
+    x = torch.rand(6, 3, 32, 32, generator=torch.Generator().manual_seed(3))
+    got = pad_crop_flip(x, 4, torch.Generator().manual_seed(9))
+    draws = torch.Generator().manual_seed(9)  # the same draws: top offsets, left offsets, flip coins
+    top, left = torch.randint(0, 9, (6,), generator=draws), torch.randint(0, 9, (6,), generator=draws)
+    flip = torch.rand(6, generator=draws) < 0.5
+    for i in range(6):
+        view = TF.crop(TF.pad(x[i], [4]), int(top[i]), int(left[i]), 32, 32)
+        torch.testing.assert_close(got[i], TF.hflip(view) if flip[i] else view, rtol=0, atol=0)
+    assert flip.any() and not flip.all()

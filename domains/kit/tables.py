@@ -140,7 +140,8 @@ def drop_row_index(frame: pd.DataFrame, test: pd.DataFrame | None, path: str | P
         return frame, test, None
     name, start = found
     note = f"dropped {name!r}: an unnamed first column numbering the rows {start}..{start + len(frame) - 1}"
-    logger.warning("%s of %s; it is not a feature", note, Path(str(path)).name)
+    logger.warning("dropped the first column of %s: it numbers the rows %d..%d (an exported row index), it is not "
+                   "a feature", Path(str(path)).name, start, start + len(frame) - 1)
     test = test.drop(columns=[c for c in test.columns if str(c) == name]) if test is not None else None
     return frame.drop(columns=[frame.columns[0]]), test, note
 

@@ -215,13 +215,15 @@ BOOKKEEPING_FIELDS = frozenset({"results", "quiet", "device", "data_root", "chec
 
 # Measured settings added after records existed, with the value the records made before them ran
 # with (which may differ from today's default: cutmix_box, symmetric_loss, no_aug_inputdrop). At that
-# value, or None (a setting that does not apply to the run), they are left out of the digest, so older
-# records still count as the same runs (the suite skips them); arms.with_defaults fills them in.
+# value they are left out of the digest, so older records still count as the same runs (the suite skips
+# them); arms.with_defaults fills them in. SOMETIMES_FIELDS at None are left out too.
 LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False, "moco_negatives": None, "proj_head": "mlpbn1",
                 "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine", "milestones": [],
                 "pretrain_classes": 1.0, "save_backbone": None,
                 "tensorboard": None, "cutmix_box": "rounded", "symmetric_loss": "mean", "npair_group": None,
                 "no_aug_inputdrop": "off"}
+# Settings that apply to some runs only (with_conditional_settings): None says "does not apply here".
+SOMETIMES_FIELDS = frozenset({"symmetric_loss", "cutmix_box", "no_aug_inputdrop"})
 
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:
@@ -233,7 +235,7 @@ def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = froze
     import json
 
     kept = {k: v for k, v in config.items() if k not in BOOKKEEPING_FIELDS and k not in ignore
-            and not (k in LATER_FIELDS and (v is None or v == LATER_FIELDS[k]))}
+            and not (k in LATER_FIELDS and v == LATER_FIELDS[k]) and not (k in SOMETIMES_FIELDS and v is None)}
     return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

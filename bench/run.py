@@ -11,6 +11,7 @@ import torch
 
 from domains.base import DataRequest, Domain, DomainData, Split
 from domains.checks import check_adapter
+from domains.kit import content_fingerprint
 from encoders import build_encoder
 
 from bench.training.class_subset import keep_classes
@@ -28,6 +29,7 @@ from bench.training.strategies import STRATEGIES
 from bench.training.strategies.checks import check_strategy
 from bench.training.methods import build_method, canonical_method, check_method_config
 from bench.evaluation.evaluate import Evaluator
+from bench.evaluation.probe import KNN_K, knn_k
 from bench.results.append import RECORD_VERSION
 from bench.core.rng import Rng, process_seed
 from bench.training.sync_bn import convert_sync_batchnorm
@@ -72,6 +74,12 @@ def load_data(cfg: RunConfig, domain: Domain) -> DomainData:
         raise unknown_choice(f"{domain.name} dataset", request.dataset, list(domain.datasets),
                              "`python -m bench list` describes each.")
     return domain.load(request)
+
+
+def data_fingerprint(data: DomainData) -> str:
+    """The loader's digest of what it read (before seeded choices), else the digest of the final splits."""
+    return data.info.get("data_fingerprint") or content_fingerprint(data.train.x, data.train.y, data.test.x,
+                                                                    data.test.y)
 
 
 def knn_monitor(cfg: RunConfig,
@@ -128,9 +136,12 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     if cfg.channels_last:
         method = method.to(memory_format=torch.channels_last)
     evaluator = Evaluator(method.backbone, domain, data, device)  # features shared by monitor, probe, kNN
+    if knn_k(len(data.train)) < KNN_K and distributed.is_main():
+        logger.warning("the kNN evaluation uses k = %d, not %d: the training split has only %d samples (the record "
+                       "and the tables say so)", knn_k(len(data.train)), KNN_K, len(data.train))
     monitor = knn_monitor(cfg, evaluator) if distributed.is_main() else None
     on_epoch_end = board.epoch_callback(monitor) if board is not None else monitor
-    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end)
+    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end, started=started)
     if not distributed.is_main():
         return None
     if cfg.save_backbone:
@@ -160,19 +171,22 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         "encoder": encoder_name,
         "config": cfg.to_dict(),
         "data": {"n_train": len(data.train), "n_pretrain": len(pretrain_split), "n_test": len(data.test),
-                 "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info},
+                 "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info,
+                 "data_fingerprint": data_fingerprint(data)},
         "loss_curve": stats.epoch_losses,
         "training": {"batch_size": stats.batch_size, "lr": stats.lr},  # --batch-size clamped to the data
         "monitor": stats.monitor,
         "probe": {"kind": cfg.probe, **probe.to_dict()},
-        "knn": {"accuracy": knn, "k": min(200, len(data.train)), "temperature": 0.1},
+        "knn": {"accuracy": knn, "k": knn_k(len(data.train)), "temperature": 0.1},
         "raw_probe": raw,
         "train_seconds": stats.seconds,  # every process that trained this run, resumed ones included
-        "resumed_at_epoch": stats.resumed_at_epoch,  # None: one process; else wall_seconds is the last one's
+        "resumed_at_epoch": stats.resumed_at_epoch,  # None: one process
         "load_seconds": load_seconds,
         **evaluator.seconds,  # feature_seconds, knn_seconds, probe_seconds (the monitor's included)
         "samples_per_second": stats.samples_per_second,
-        "wall_seconds": time.perf_counter() - started,
+        # every process of a resumed run, each up to the checkpoint the next resumed from; and this one's alone
+        "wall_seconds": stats.earlier_wall_seconds + time.perf_counter() - started,
+        "last_process_wall_seconds": time.perf_counter() - started,
         "environment": {**environment(device), "processes": distributed.world_size()},
     }
     if board is not None:

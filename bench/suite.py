@@ -178,7 +178,7 @@ def estimate_seconds(cell: Cell, records: list[dict[str, Any]]) -> float | None:
             work_old = max(old["epochs"], 1) * old.get("data_ratio", 1.0)
             work_new = cell.cfg.epochs * cell.cfg.data_ratio
             fixed = record["wall_seconds"] - record["train_seconds"]
-            if record.get("resumed_at_epoch") is not None or fixed < 0:  # wall covers the last process only
+            if record.get("resumed_at_epoch") is not None or fixed < 0:  # several processes' start-ups, or older records
                 continue
             guesses.append(fixed + record["train_seconds"] * work_new / work_old)
         except (KeyError, TypeError, ZeroDivisionError):

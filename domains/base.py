@@ -125,6 +125,11 @@ class Domain:
     def augment(self, x: Tensor, rng: Rng) -> Tensor:
         return self.preprocess(x)
 
+    def drop_inputs(self, x: Tensor, rng: Rng) -> Tensor:
+        """Input dropout on a model-ready view (the tabular --inputdrop). Not augmentation: with --no-aug
+        the trainer still applies it to the clean views, as the official code does. None by default."""
+        return x
+
     def linear_eval_view(self, x: Tensor, generator: torch.Generator) -> Tensor:
         """The train-time view of the official linear evaluation; the clean view unless overridden."""
         return self.preprocess(x)

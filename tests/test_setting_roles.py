@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bench.core.config import (BOOKKEEPING_FIELDS, G_TRAIN, IMIX_ONLY_FIELDS, INPUTMIX_FIELDS, LATER_FIELDS,
-                               NOT_ARM_FIELDS, STRATEGY_ONLY_FIELDS, TREATMENT_FIELDS, WORK_FIELDS, RunConfig,
-                               config_key)
+                               NOT_ARM_FIELDS, SOMETIMES_FIELDS, STRATEGY_ONLY_FIELDS, TREATMENT_FIELDS, WORK_FIELDS,
+                               RunConfig, config_key)
 from bench.core.settings import later_settings, setting
 from bench.results.records import read_records
 
@@ -28,12 +28,14 @@ def test_the_derived_sets_are_the_ones_the_records_were_made_with():
                             "proj_head": "mlpbn1", "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine",
                             "milestones": [], "pretrain_classes": 1.0, "save_backbone": None, "tensorboard": None,
                             "method_options": {}, "mix_options": {}, "mix_layer": "0", "strategy": None,
-                            "dacl_alpha": 0.9, "sigma": 0.1}
+                            "dacl_alpha": 0.9, "sigma": 0.1, "cutmix_box": "rounded", "symmetric_loss": "mean",
+                            "npair_group": None, "no_aug_inputdrop": "off"}
     assert TREATMENT_FIELDS == {"imix", "mix", "alpha", "seed", "eval_every", "moco_negatives", "mix_options",
                                 "mix_layer", "strategy", "dacl_alpha", "sigma"}
     assert NOT_ARM_FIELDS == {"seed", "eval_every"}
     assert IMIX_ONLY_FIELDS == {"mix", "alpha", "mix_options", "mix_layer"}
     assert STRATEGY_ONLY_FIELDS == {"dacl_alpha", "sigma"} and INPUTMIX_FIELDS == {"inputmix", "alpha2"}
+    assert SOMETIMES_FIELDS == {"cutmix_box", "symmetric_loss", "no_aug_inputdrop"}
     assert WORK_FIELDS == {"epochs", "data_ratio"}
 
 

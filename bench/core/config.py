@@ -27,6 +27,10 @@ PROBES = ("logistic", "sgd", "official")
 HEADS = ("mlpbn1", "mlpbn", "mlp")  # encoders/heads.py HEAD_KINDS
 MOCO_NEGATIVES = ("queue", "batch+queue")
 STRATEGIES = ("imix", "inputmix", "emix", "dacl", "gaussian")  # bench/training/strategies/
+CUTMIX_BOXES = ("official", "rounded")  # bench/training/mixing.py cutmix_box
+SYMMETRIC_FORMS = ("sum", "mean")
+NO_AUG_INPUTDROP = ("keep", "off")
+
 
 
 G_DATA, G_METHOD, G_ENCODER, G_TRAIN, G_CHECKPOINTS, G_OUTPUT = (GROUPS[i] for i in (0, 1, 2, 3, 5, 6))
@@ -68,9 +72,27 @@ class RunConfig:
     pred_head: str = setting("mlpbn1", since="2026-11-30", group=G_METHOD, choices=HEADS, help="BYOL's predictor (official --pred), same choices")
     ema: float = setting(0.99, group=G_METHOD, help="EMA momentum of MoCo's key / BYOL's target encoder")
     queue_size: int = setting(4096, group=G_METHOD, help="MoCo queue length")
-    symmetric: bool = setting(False, group=G_METHOD, help="also swap the two views' roles and average the two losses")
+    symmetric: bool = setting(False, group=G_METHOD, help=(
+        "also swap the two views' roles and add the two directions' losses (official --sym; see --symmetric-loss)"))
+    # The settings below apply to some runs only: bench/training/resolve.py fills the official value where
+    # they apply and leaves None where they change nothing, so other runs keep their config digests.
+    symmetric_loss: str | None = setting(None, since="2026-12-07", before="mean", sometimes=True, group=G_METHOD, choices=SYMMETRIC_FORMS, help=(
+        "with --symmetric: sum = the official --sym (the two directions' losses added, MoCo's queue and the EMA "
+        "encoders updated after each direction); mean = the suite's earlier form (their average, one update per "
+        "step); default: sum"))
+    cutmix_box: str | None = setting(None, since="2026-12-07", before="rounded", sometimes=True, group=G_METHOD, choices=CUTMIX_BOXES, help=(
+        "with --mix cutmix: official = builder.py's rand_bbox (cut side truncated, centre uniform, half the side "
+        "each way, clipped: the kept fraction never falls below lam); rounded = the suite's earlier box (side "
+        "rounded, placed whole where it fits); default: official"))
+    npair_group: int | None = setting(None, since="2026-12-07", group=G_METHOD, metavar="N", help=(
+        "simclr (N-pair): contrast within groups of N samples of each process's batch, each group with its own "
+        "i-Mix partners, logits and BatchNorm statistics, as the official code's per-GPU batches (run.sh: 128 "
+        "per GPU; the paper presets set it for CIFAR and Speech Commands); default: the whole batch"))
     no_aug: bool = setting(False, group=G_METHOD, help=(
         "no domain augmentation: both views are the clean input (the paper's Table 3)"))
+    no_aug_inputdrop: str | None = setting(None, since="2026-12-07", before="off", sometimes=True, group=G_METHOD, choices=NO_AUG_INPUTDROP, help=(
+        "with --no-aug and input dropout (--inputdrop > 0): keep = drop inputs anyway, as the official code; "
+        "off = no dropout either, the suite's earlier behaviour; default: keep"))
     inputmix: bool = setting(False, strategy_treatment=True, group=G_METHOD, help=(
         "InputMix: blend each view with two others of the 2N views (>= half its own weight; official --inputmix 2)"))
     alpha2: float = setting(1.0, since="2026-11-30", strategy_treatment=True, group=G_METHOD, help="InputMix's Dirichlet(alpha2) parameter (official --alpha2)")
@@ -174,6 +196,8 @@ class RunConfig:
             (self.save_backbone is None or not Path(self.save_backbone).expanduser().is_dir(),
              f"--save-backbone {self.save_backbone} is a folder; give a file path, e.g. {self.save_backbone}/backbone.pt"),
             (self.workers >= 0, f"--workers must be 0 (PyTorch's default) or a number of threads, got {self.workers}"),
+            (self.npair_group is None or self.npair_group >= 2,
+             f"--npair-group must be at least 2 (a group needs negatives), got {self.npair_group}"),
             (self.tensorboard is None or self.tensorboard.strip() != "",
              "--tensorboard needs a folder, e.g. --tensorboard runs/tb"),
             (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:"),
@@ -202,6 +226,8 @@ STRATEGY_ONLY_FIELDS = names_where(RunConfig, lambda meta: meta["role"] == "stra
 # InputMix is a setting of both arms in the paper's Table 3 (`--where inputmix=true`), and an arm of its own in
 # the strategy table (`bench table --by strategy`), where these may differ from the baseline's.
 INPUTMIX_FIELDS = names_where(RunConfig, lambda meta: meta["strategy_treatment"])
+# Settings that apply to some runs only (bench/training/resolve.py): None says "does not apply here".
+SOMETIMES_FIELDS = names_where(RunConfig, lambda meta: meta["sometimes"])
 
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset(),
@@ -217,7 +243,7 @@ def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = froze
 
     later = LATER_FIELDS if later is None else later
     kept = {k: v for k, v in config.items() if k not in BOOKKEEPING_FIELDS and k not in ignore
-            and not (k in later and v == later[k])}
+            and not (k in later and v == later[k]) and not (k in SOMETIMES_FIELDS and v is None)}
     return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

@@ -33,14 +33,14 @@ _UNSET = object()
 def setting(default: Any = None, *, help: str = "", group: str, choices: tuple[Any, ...] = (), metavar: str = "",
             fraction: bool = False, factory: Callable[[], Any] | None = None, flag: bool = True,
             bookkeeping: bool = False, role: str = "identity", since: str | None = None, before: Any = _UNSET,
-            scales_work: bool = False, strategy_treatment: bool = False) -> Any:
+            scales_work: bool = False, strategy_treatment: bool = False, sometimes: bool = False) -> Any:
     """A RunConfig field with its declaration: the `bench run` flag's group, help and metavar, the
     allowed values (``choices``; a None default stays allowed), and ``fraction`` for the range (0, 1].
 
     ``factory`` builds a default that is computed (a path) or mutable (a list); ``flag=False`` for
     fields that are not flags of their own (the encoder's and the domain's option dictionaries).
-    ``bookkeeping``, ``role``, ``since``/``before``, ``scales_work`` and ``strategy_treatment``: the
-    module docstring.
+    ``bookkeeping``, ``role``, ``since``/``before``, ``scales_work``, ``strategy_treatment`` and
+    ``sometimes``: the module docstring.
     """
     if role not in ROLES:
         raise ValueError(f"role {role!r} is not one of {ROLES}")
@@ -48,7 +48,7 @@ def setting(default: Any = None, *, help: str = "", group: str, choices: tuple[A
         before = factory() if factory is not None else default
     meta = {"help": help, "group": group, "choices": tuple(choices), "metavar": metavar, "fraction": fraction,
             "flag": flag, "bookkeeping": bookkeeping, "role": role, "since": since, "before": before,
-            "scales_work": scales_work, "strategy_treatment": strategy_treatment}
+            "scales_work": scales_work, "strategy_treatment": strategy_treatment, "sometimes": sometimes}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)

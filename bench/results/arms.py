@@ -10,6 +10,7 @@ their names from ``bench/results/labels.py``.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -18,16 +19,18 @@ from bench.core.config import (BOOKKEEPING_FIELDS, IMIX_ONLY_FIELDS, INPUTMIX_FI
                                STRATEGY_ONLY_FIELDS, TREATMENT_FIELDS, RunConfig, config_key)
 from bench.core.errors import UserError
 from bench.results.labels import (DEFAULT_ALPHA, DEFAULT_MIX, NK_BASELINE, STRATEGY_LABELS, alpha_of, arm_label, data_ratio,
-                     dataset_name, epochs_of, method_column, mix_of, moco_negatives, setting_label, strategy_name, treated,
+                     dataset_name, epochs_of, method_column, mix_of, moco_negatives, setting_label, strategy_name, tell_data_apart, treated,
                      variant_label, variant_of)
 
 def with_defaults(config: dict[str, Any]) -> dict[str, Any]:
     """A record's config with settings added since it was written filled in at the value it ran with.
 
     Without this, a record made before a setting existed (say ``probe``) would never compare
-    with one made after, though both ran with the same value.
+    with one made after, though both ran with the same value. A setting in LATER_FIELDS gets the
+    value records ran with before it existed (the rounded CutMix box, the averaged symmetric loss),
+    which may differ from today's default; any other, its default.
     """
-    defaults = {**RunConfig().to_dict(), **LATER_FIELDS}  # what a record from before a setting ran with
+    defaults = {**RunConfig().to_dict(), **copy.deepcopy(LATER_FIELDS)}  # what a record from before a setting ran with
     return {**{k: v for k, v in defaults.items() if k not in config}, **config}
 
 
@@ -130,6 +133,7 @@ def pairings(records: Iterable[dict[str, Any]], inputmix_arm: bool = False) -> l
     other difference is refused (check_comparable). MoCo's i-Mix arm pairs with the (1+K)
     baseline and, where there is one, also with the (N+K) baseline (NK_BASELINE).
     """
+    records = tell_data_apart(records)  # different data under one name: two rows
     baselines: dict[tuple, list[dict]] = defaultdict(list)
     variants: dict[tuple, dict[tuple[str, float], list[dict]]] = defaultdict(lambda: defaultdict(list))
     epochs_seen: dict[tuple[str, str], set] = defaultdict(set)

@@ -8,6 +8,7 @@ different names: the mix and alpha are in the label whenever they set an arm apa
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -109,7 +110,36 @@ def method_order(methods: Iterable[str]) -> list[str]:
 
 def dataset_name(record: dict[str, Any]) -> str:
     """The row name of a record's data: the loader's name, or for a generic loader (an image folder,
-    a CSV file, arrays, a Hub data set) the data's own name and training-set size, e.g. cifar10 (5k)."""
+    a CSV file, arrays, a Hub data set) the data's own name and training-set size, e.g. cifar10 (5k);
+    with the tag ``tell_data_apart`` gave it where other data shares that name: pendigits [data 3f2a1c0b]."""
+    tag = record.get("data_tag")
+    return f"{_dataset_name(record)} [{tag}]" if tag else _dataset_name(record)
+
+
+def data_fingerprint(record: dict[str, Any]) -> str | None:
+    """The record's data digest (domains/kit/fingerprint.py); None for records from before it."""
+    return (record.get("data") or {}).get("data_fingerprint")
+
+
+def tell_data_apart(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records, those whose row name other data shares (their fingerprints differ) tagged with theirs,
+    so tables and figures keep them apart under names a reader can tell apart. Records from before
+    fingerprints join the data of their name when it is one, else are tagged "data unrecorded"."""
+    records = list(records)
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for record in records:
+        if data_fingerprint(record):
+            seen[(record["domain"], _dataset_name(record))].add(data_fingerprint(record))
+    tagged = []
+    for record in records:
+        if len(seen[(record["domain"], _dataset_name(record))]) > 1:
+            fingerprint = data_fingerprint(record)
+            record = {**record, "data_tag": f"data {fingerprint[:8]}" if fingerprint else "data unrecorded"}
+        tagged.append(record)
+    return tagged
+
+
+def _dataset_name(record: dict[str, Any]) -> str:
     dataset = record["dataset"]
     base = dataset.split(":", 1)[1] if dataset.startswith("csv:") else None
     if base is None and dataset not in GENERIC_DATASETS:

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from bench.results.labels import dataset_name
+from bench.results.labels import dataset_name, tell_data_apart
 from bench.core.errors import UserError
 from bench.core.log import logger
 
@@ -117,7 +117,7 @@ def selected_records(paths: Sequence[str], where: Sequence[str]) -> list[dict[st
 
     by_path = {path: read_records(path) for path in distinct_paths(paths)}
     refuse_duplicate_cells(by_path)  # shards of one grid are joined here; a cell in two files is a mistake
-    records = [r for path_records in by_path.values() for r in path_records]
+    records = tell_data_apart(r for path_records in by_path.values() for r in path_records)
     if not records:
         raise UserError(f"{' '.join(paths)} holds no finished runs yet.")
     chosen = filter_records(records, where)

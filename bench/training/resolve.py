@@ -30,4 +30,19 @@ def resolve(overrides: dict[str, Any], domain_defaults: dict[str, Any] | None = 
     cfg = settle(cfg)
     spec = mixer_spec(cfg.mix)  # an unknown name lists the mixers
     cfg.mix_options = fill(unique(spec.params), dict(cfg.mix_options), spec.name, kind="mix")
+    return with_conditional_settings(cfg)
+
+
+def with_conditional_settings(cfg: RunConfig) -> RunConfig:
+    """The official value of each setting that applies to this run, None for those that change nothing
+    (the settings declared ``sometimes``).
+
+    A setting that changes nothing is recorded as None even when given, so a suite's flag that applies
+    to some cells only does not set the others apart from their earlier records.
+    """
+    cfg.symmetric_loss = (cfg.symmetric_loss or "sum") if cfg.symmetric else None
+    reads_box = cfg.imix and "cutmix_box" in mixer_spec(cfg.mix).run_settings
+    cfg.cutmix_box = (cfg.cutmix_box or "official") if reads_box else None
+    drops_inputs = bool((cfg.domain_options or {}).get("inputdrop"))
+    cfg.no_aug_inputdrop = (cfg.no_aug_inputdrop or "keep") if cfg.no_aug and drops_inputs else None
     return cfg

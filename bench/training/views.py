@@ -22,7 +22,12 @@ def make_views(domain: Domain, method: Method, x: Tensor, rng: Rng, cfg: RunConf
     clean = cfg.no_aug or (strategy is not None and strategy.clean_views)
 
     def view() -> Tensor:
-        made = domain.preprocess(x) if clean else domain.augment(x, rng)
+        if not clean:
+            made = domain.augment(x, rng)
+        else:
+            made = domain.preprocess(x)
+            if cfg.no_aug and cfg.no_aug_inputdrop != "off":  # input dropout is not augmentation: the official
+                made = domain.drop_inputs(made, rng)  # --inputdrop ignores --no-aug
         return strategy.positive(made, rng, cfg) if strategy is not None and strategy.positive else made
 
     query = view()

@@ -81,3 +81,7 @@ class Method(nn.Module):
 
     def after_step(self) -> None:
         """Called once after each optimiser step."""
+
+    def between_directions(self) -> None:
+        """Called between the two directions of the official symmetric loss (--symmetric): the official
+        builder.py updates the EMA encoder before, and the queue after, each direction's keys."""

@@ -55,3 +55,6 @@ class BYOL(Method):
     def after_step(self) -> None:
         ema_update(self.target_backbone, self.backbone, self.momentum)
         ema_update(self.target_projector, self.projector, self.momentum)
+
+    def between_directions(self) -> None:
+        self.after_step()  # builder.py updates the target before each direction of --sym

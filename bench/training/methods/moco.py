@@ -142,6 +142,17 @@ class MoCo(Method):
         # Updating after the optimiser step equals MoCo's update before the next forward.
         ema_update(self.key_backbone, self.backbone, self.momentum)
         ema_update(self.key_projector, self.projector, self.momentum)
+        self._push_pending()
+
+    @torch.no_grad()
+    def between_directions(self) -> None:
+        # builder.py's second direction: its keys see the queue with the first direction's keys,
+        # from a key encoder updated once more (by the same online weights: no optimiser step between).
+        self._push_pending()
+        ema_update(self.key_backbone, self.backbone, self.momentum)
+        ema_update(self.key_projector, self.projector, self.momentum)
+
+    def _push_pending(self) -> None:
         for keys in self._pending_keys:
             self.queue.push(keys)
         self._pending_keys.clear()

@@ -40,6 +40,7 @@ class NTXent(SimCLR):
 
     name = "ntxent"
     aliases = ()
+    exclusive = {}  # not SimCLR's --npair-group: the groups are N-pair's
     summary = "SimCLR's original NT-Xent loss with 2N-2 negatives (baseline only)"
     supports_imix = False
     imix_refusal = (

@@ -17,7 +17,7 @@ from torch import Tensor
 from bench.core.config import RunConfig
 from bench.core.errors import UserError
 from bench.core.rng import Rng
-from bench.training.mixing import Mixer, get_mixer
+from bench.training.mixing import Mixer, build_mixer
 from bench.training.strategies.dacl import mixup_noise
 from bench.training.strategies.emix import emix_mixup
 from bench.training.strategies.gaussian import gaussian_noise
@@ -58,7 +58,7 @@ def label_mixer(cfg: RunConfig) -> Mixer | None:
     """What mixes the query and its virtual labels: i-Mix's --mix, e-Mix's detached MixUp, or nothing."""
     if not cfg.imix:
         return None
-    return emix_mixup if cfg.strategy == "emix" else get_mixer(cfg.mix, cfg.mix_options)
+    return emix_mixup if cfg.strategy == "emix" else build_mixer(cfg)
 
 
 def strategy_switches(cfg: RunConfig, mix_layer_given: bool) -> RunConfig:

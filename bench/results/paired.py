@@ -16,7 +16,7 @@ from typing import Any, Iterable, Sequence
 from scipy import stats
 
 from bench.results.arms import Pairing, last_per_seed, pairings
-from bench.results.labels import setting_label, variant_label
+from bench.results.labels import SAME_DATA, setting_label, variant_label
 
 METRICS = {"probe": ("probe", "accuracy"), "knn": ("knn", "accuracy")}
 # A paired t-test over fewer seeds has too few degrees of freedom to mean anything (with two seeds
@@ -88,11 +88,13 @@ class Comparison:
     alpha: float = 1.0  # the treated arm's mixing coefficient
     show_epochs: bool = False  # the data set was run at several epoch counts: say which in the label
     p_adjusted: float | None = None  # set by apply_holm: the Holm-adjusted p-value
+    kind: str = SAME_DATA  # TRANSFER: backbones probed on other data than they were pretrained on
 
     @classmethod
     def of(cls, pairing: Pairing, metric: str) -> "Comparison":
         return cls(pairing.domain, pairing.dataset, pairing.method, pairing.mix, Arm.of(pairing.baseline, metric),
-                   Arm.of(pairing.imix, metric), pairing.data_ratio, pairing.epochs, pairing.alpha, pairing.show_epochs)
+                   Arm.of(pairing.imix, metric), pairing.data_ratio, pairing.epochs, pairing.alpha, pairing.show_epochs,
+                   kind=pairing.kind)
 
     @property
     def setting_label(self) -> str:

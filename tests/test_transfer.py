@@ -11,6 +11,7 @@ from scipy import stats
 import bench.api as api
 from bench.cli import main
 from bench.core.config import config_key
+from bench.core.errors import UserError
 from bench.results.labels import dataset_name, record_kind
 from bench.results.paired import comparisons
 from bench.results.records import filter_records, read_records
@@ -130,3 +131,13 @@ def test_transfer_rows_are_named_by_both_data_sets():
     assert dataset_name(other) == "signals/mnist1d → letters (16k)"
     same_data = {k: v for k, v in record.items() if k not in ("kind", "source")}  # the same fields, no kind
     assert record_kind(same_data) == "same-data" and dataset_name(same_data) == "letters (16k)"
+
+
+def test_a_fixed_split_seed_is_its_own_arm_never_pooled_with_the_seed_following_one(arms):
+    folder, _, paths = arms
+    fixed = api.transfer(paths[(False, 1)], dataset="csv", data=str(folder / "noisy.csv"), label="digit", seed=5,
+                         results=str(folder / "fixed.jsonl"))
+    assert fixed["data"]["split_seed"] == 5 and fixed["config"]["transfer"]["seed"] == 5 and fixed["seed"] == 1
+    mixed = read_records(folder / "transfer.jsonl") + [fixed]
+    with pytest.raises(UserError, match="transfer"):  # same row, different targets: refused, not pooled
+        comparisons(mixed)

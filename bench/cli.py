@@ -33,7 +33,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     domain_cls = domain_class(known.domain or "tabular") if known.command == "run" else None
     owners = chosen_owners(argv) if known.command == "run" else (None, None)
     features_domain = None
-    if known.command == "features" and (known.domain or known.backbone):
+    if known.command in ("features", "transfer") and (known.domain or known.backbone):
         from bench.training.backbone import read_backbone_file
 
         saved = read_backbone_file(known.backbone) if not known.domain else None
@@ -77,6 +77,18 @@ def command_features(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez(out, **arrays)
     print(f"features: train {arrays['train_x'].shape}, test {arrays['test_x'].shape} -> {out}")
+    return 0
+
+
+def command_transfer(args: argparse.Namespace) -> int:
+    from bench.transfer import summary_line, transfer
+
+    options = {d: getattr(args, d) for d in getattr(args, "_domain_dests", []) if getattr(args, d) is not None}
+    records = transfer(args.backbone, args.domain, args.dataset, args.data, probe=args.probe, seed=args.seed,
+                       results=args.results, device=args.device, data_root=args.data_root, options=options,
+                       on_record=None if args.quiet else (lambda record: print(summary_line(record), flush=True)))
+    print(f"{len(records)} transfer record(s) appended to {args.results}; table: python -m bench table "
+          f"--results {args.results}")
     return 0
 
 
@@ -186,7 +198,7 @@ def command_report(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": command_run, "suite": command_suite, "list": command_list, "table": command_table,
-            "plot": command_plot, "features": command_features,
+            "plot": command_plot, "features": command_features, "transfer": command_transfer,
             "report": command_report}
 
 

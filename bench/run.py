@@ -144,9 +144,13 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end, started=started)
     if not distributed.is_main():
         return None
+    run_id = uuid.uuid4().hex
+    data_section = {"n_train": len(data.train), "n_pretrain": len(pretrain_split), "n_test": len(data.test),
+                    "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info,
+                    "data_fingerprint": data_fingerprint(data)}
     if cfg.save_backbone:
         save_backbone(cfg.save_backbone, method.backbone, encoder_name, cfg.encoder_options, data.input_shape,
-                      domain=domain.name, dataset=data.dataset, config=cfg.to_dict())
+                      domain=domain.name, dataset=data.dataset, config=cfg.to_dict(), run_id=run_id, data=data_section)
     if on_trained is not None:
         on_trained(method, data)
 
@@ -158,7 +162,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
 
     record = {
         "record_version": RECORD_VERSION,
-        "id": uuid.uuid4().hex,
+        "id": run_id,
         "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "domain": domain.name,
         "dataset": data.dataset,
@@ -170,9 +174,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         "seed": cfg.seed,
         "encoder": encoder_name,
         "config": cfg.to_dict(),
-        "data": {"n_train": len(data.train), "n_pretrain": len(pretrain_split), "n_test": len(data.test),
-                 "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info,
-                 "data_fingerprint": data_fingerprint(data)},
+        "data": data_section,
         "loss_curve": stats.epoch_losses,
         "training": {"batch_size": stats.batch_size, "lr": stats.lr},  # --batch-size clamped to the data
         "monitor": stats.monitor,

@@ -18,9 +18,9 @@ from typing import Any, Iterable
 from bench.core.config import (BOOKKEEPING_FIELDS, IMIX_ONLY_FIELDS, INPUTMIX_FIELDS, LATER_FIELDS, NOT_ARM_FIELDS,
                                STRATEGY_ONLY_FIELDS, TREATMENT_FIELDS, RunConfig, config_key)
 from bench.core.errors import UserError
-from bench.results.labels import (DEFAULT_ALPHA, DEFAULT_MIX, NK_BASELINE, STRATEGY_LABELS, alpha_of, arm_label, data_ratio,
-                     dataset_name, epochs_of, method_column, mix_of, moco_negatives, setting_label, strategy_name, tell_data_apart, treated,
-                     variant_label, variant_of)
+from bench.results.labels import (DEFAULT_ALPHA, DEFAULT_MIX, NK_BASELINE, SAME_DATA, STRATEGY_LABELS, alpha_of, arm_label,
+                                  data_ratio, dataset_name, epochs_of, method_column, mix_of, moco_negatives, record_kind,
+                                  setting_label, strategy_name, tell_data_apart, treated, variant_label, variant_of)
 
 def with_defaults(config: dict[str, Any]) -> dict[str, Any]:
     """A record's config with settings added since it was written filled in at the value it ran with.
@@ -117,6 +117,7 @@ class Pairing:
     show_epochs: bool  # the data set was run at several epoch counts: its rows say which
     baseline: list[dict[str, Any]] = field(default_factory=list)
     imix: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = SAME_DATA  # or TRANSFER: a backbone probed on other data than it was pretrained on
 
     @property
     def row_label(self) -> str:
@@ -157,7 +158,8 @@ def pairings(records: Iterable[dict[str, Any]], inputmix_arm: bool = False) -> l
         arms = variants.get(key) or {("", DEFAULT_ALPHA): []}
         for (mix, alpha), mixed in sorted(arms.items(), key=lambda kv: (kv[0][0] not in ("", DEFAULT_MIX), kv[0])):
             pairing = Pairing(domain, dataset, method, mix, alpha, ratio, None if epochs == -1 else epochs,
-                              len(epochs_seen[(domain, dataset)]) > 1, baselines[key], mixed)
+                              len(epochs_seen[(domain, dataset)]) > 1, baselines[key], mixed,
+                              record_kind((baselines[key] + mixed)[0]))
             check_comparable(f"{pairing.row_label} {method}", baselines[key] + mixed, inputmix_arm)
             result.append(pairing)
     return result

@@ -20,6 +20,9 @@ NK_BASELINE = "moco (N+K)"  # the column of MoCo baselines with in-batch negativ
 # Loaders whose dataset name says only how the data was read (a folder, a CSV file, arrays, the Hub):
 # their rows are named by the data itself, from its path and size.
 GENERIC_DATASETS = frozenset({"imagefolder", "csv", "arrays", "hf", "npz", "folder"})
+# A record's kind (bench/transfer.py): pretrained and probed on one data set, or probed on another.
+SAME_DATA, TRANSFER = "same-data", "transfer"
+TRANSFER_ARROW = "→"
 
 
 def moco_negatives(record: dict[str, Any]) -> str | None:
@@ -140,6 +143,10 @@ def tell_data_apart(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _dataset_name(record: dict[str, Any]) -> str:
+    """The row name without the data tag; for a transfer record, the pretraining data and the probed data:
+    digits → other (1.3k)."""
+    if record_kind(record) == TRANSFER:
+        return transfer_name(record)
     dataset = record["dataset"]
     base = dataset.split(":", 1)[1] if dataset.startswith("csv:") else None
     if base is None and dataset not in GENERIC_DATASETS:
@@ -149,6 +156,24 @@ def _dataset_name(record: dict[str, Any]) -> str:
         base = Path(str(path).rstrip("/\\")).name.split(".")[0] if path else dataset
     n_train = (record.get("data") or {}).get("n_train")
     return f"{base} ({_count(int(n_train))})" if n_train else base
+
+
+def record_kind(record: dict[str, Any]) -> str:
+    """same-data (pretrained and probed on one data set) or transfer; records without the field are same-data."""
+    return record.get("kind") or SAME_DATA
+
+
+def transfer_name(record: dict[str, Any]) -> str:
+    """A transfer row's data: the pretraining data's row name, an arrow, the probed data's row name
+    (each as a same-data row would name it); the source's domain is named when it is not the target's."""
+    source, config = record.get("source") or {}, record.get("config") or {}
+    pretrained = dataset_name({"dataset": source.get("dataset", "?"), "config": {"data": config.get("data")},
+                               "data": source.get("data") or {}})
+    probed = dataset_name({"dataset": record["dataset"], "config": {"data": (config.get("transfer") or {}).get("data")},
+                           "data": record.get("data") or {}})
+    if source.get("domain", record["domain"]) != record["domain"]:
+        pretrained = f"{source['domain']}/{pretrained}"
+    return f"{pretrained} {TRANSFER_ARROW} {probed}"
 
 
 def _count(n: int) -> str:

@@ -17,7 +17,7 @@ from scipy import stats
 
 from bench.evaluation.probe import KNN_K
 from bench.results.arms import Pairing, last_per_seed, pairings
-from bench.results.labels import setting_label, variant_label
+from bench.results.labels import SAME_DATA, setting_label, variant_label
 
 METRICS = {"probe": ("probe", "accuracy"), "knn": ("knn", "accuracy")}
 # A paired t-test over fewer seeds has too few degrees of freedom to mean anything (with two seeds
@@ -97,13 +97,15 @@ class Comparison:
     show_epochs: bool = False  # the data set was run at several epoch counts: say which in the label
     p_adjusted: float | None = None  # set by apply_holm: the Holm-adjusted p-value
     knn_k: tuple[int, ...] = ()  # the k (or ks) the records' kNN evaluation used
+    kind: str = SAME_DATA  # TRANSFER: backbones probed on other data than they were pretrained on
 
     @classmethod
     def of(cls, pairing: Pairing, metric: str) -> "Comparison":
         ks = tuple(sorted({knn_k_of(r) for r in pairing.baseline + pairing.imix}))
         return cls(pairing.domain, pairing.dataset, pairing.method, pairing.mix, Arm.of(pairing.baseline, metric),
                    Arm.of(pairing.imix, metric), pairing.data_ratio, pairing.epochs, pairing.alpha, pairing.show_epochs,
-                   knn_k=ks)
+                   knn_k=ks,
+                   kind=pairing.kind)
 
     @property
     def setting_label(self) -> str:

@@ -73,7 +73,8 @@ def test_misspelt_layer_lists_are_refused_before_anything_runs():
     for text, message in [("two", "is not a layer number"), ("1,-1", "is not a layer number"), ("2,2", "twice")]:
         with pytest.raises(UserError, match=message):
             resolve({"imix": True, "mix_layer": text})
-    assert resolve({"mix_layer": " 0, 2"}).mix_layer == "0,2"
+    assert resolve({"imix": True, "mix_layer": " 0, 2"}).mix_layer == "0,2"
+    assert resolve({"mix_layer": "2"}).mix_layer == "0"  # a baseline mixes nowhere: its suite cells stay the same
 
 
 def test_records_at_the_default_layer_and_strategy_keep_their_config_digest():

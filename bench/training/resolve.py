@@ -41,6 +41,7 @@ def with_conditional_settings(cfg: RunConfig) -> RunConfig:
     to some cells only does not set the others apart from their earlier records.
     """
     cfg.symmetric_loss = (cfg.symmetric_loss or "sum") if cfg.symmetric else None
+    cfg.mix_layer = cfg.mix_layer if cfg.imix else "0"  # a baseline mixes nowhere, so a suite's --mix-layer keeps its cells
     reads_box = cfg.imix and "cutmix_box" in mixer_spec(cfg.mix).run_settings
     cfg.cutmix_box = (cfg.cutmix_box or "official") if reads_box else None
     drops_inputs = bool((cfg.domain_options or {}).get("inputdrop"))

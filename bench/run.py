@@ -12,7 +12,7 @@ import torch
 from domains.base import DataRequest, Domain, DomainData, Split
 from domains.checks import check_adapter
 from domains.kit import content_fingerprint
-from encoders import build_encoder
+from encoders import DATA_HINTS, build_encoder
 
 from bench.training.class_subset import keep_classes
 
@@ -124,7 +124,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     check_adapter(domain, data, device, {name: spec.sample_dims for name, spec in MIXERS.items()})
     pretrain_split = subsample(keep_classes(data.train, cfg.pretrain_classes, data.class_names), cfg.data_ratio, cfg.seed)
     encoder_name = cfg.encoder or domain.default_encoder
-    hints = {"feature_groups": data.info["feature_groups"]} if "feature_groups" in data.info else None
+    hints = {key: data.info[key] for key in DATA_HINTS if key in data.info} or None
     backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options, hints)
     mixed_at = (check_mix_layers(cfg, domain, backbone, encoder_name, domain.preprocess(data.train.x[:2]))
                 if cfg.imix else None)
@@ -149,8 +149,9 @@ def run_experiment(cfg: RunConfig, domain: Domain,
                     "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info,
                     "data_fingerprint": data_fingerprint(data)}
     if cfg.save_backbone:
-        save_backbone(cfg.save_backbone, method.backbone, encoder_name, cfg.encoder_options, data.input_shape,
-                      domain=domain.name, dataset=data.dataset, config=cfg.to_dict(), run_id=run_id, data=data_section)
+        save_backbone(cfg.save_backbone, method.backbone, encoder_name, {**(hints or {}), **cfg.encoder_options},
+                      data.input_shape, domain=domain.name, dataset=data.dataset, config=cfg.to_dict(), run_id=run_id,
+                      data=data_section)
     if on_trained is not None:
         on_trained(method, data)
 

@@ -8,6 +8,10 @@ An adapter knows its data and its augmentations and nothing about losses:
 * ``preprocess``: the clean, model-ready view of a batch (used for evaluation);
 * ``augment``: a random view of a batch, drawn per sample on the batch's device.
 
+Where raw inputs cannot be mixed (token ids), a domain declares ``input_mixable = False``: its
+model inputs may then be integers, and i-Mix mixes inside the encoder instead (after its
+embedding step, ``encoders/staged.py``), never the inputs themselves.
+
 Stored samples may differ from model inputs (uint8 images, raw waveforms): ``preprocess``
 and ``augment`` turn a batch of stored samples into model inputs of ``input_shape``.
 """
@@ -71,8 +75,11 @@ class Domain:
     # The mixers this domain opts in to: mixers that need no opt-in (MixUp) are offered everywhere;
     # add "cutmix" where neighbouring values are correlated (bench/training/mixing.py MixerSpec).
     mixers: ClassVar[tuple[str, ...]] = ("mixup",)
-    input_mixable: ClassVar[bool] = True  # False where raw inputs cannot be mixed (tokens)
-    raw_probe: ClassVar[bool] = False  # also probe the raw inputs (cheap for small vectors)
+    raw_probe: ClassVar[bool] = False  # also probe the raw inputs (cheap for small vectors); see raw_features
+    # False where two inputs cannot be averaged into a third (token ids, categories as codes): views may
+    # then be integer tensors, and i-Mix, InputMix and CutMix never touch the inputs; i-Mix mixes the
+    # encoder's hidden state after block 1 (the embedding) instead. See docs/adding-a-domain.md.
+    input_mixable: ClassVar[bool] = True
     # True where the official linear evaluation trains on a random view (CIFAR: crop + flip);
     # then `--probe official` runs the backbone on linear_eval_view every batch.
     linear_eval_augments: ClassVar[bool] = False
@@ -129,6 +136,12 @@ class Domain:
         """Input dropout on a model-ready view (the tabular --inputdrop). Not augmentation: with --no-aug
         the trainer still applies it to the clean views, as the official code does. None by default."""
         return x
+
+    def raw_features(self, data: DomainData) -> tuple[Tensor, Tensor] | None:
+        """Train and test features of the raw-input reference probe (``raw_probe``), one row per sample of
+        ``data.train`` and ``data.test``; None (the default): the flattened clean views. A domain whose inputs
+        are no features by themselves (token ids) returns its own, e.g. TF-IDF vectors of the texts."""
+        return None
 
     def linear_eval_view(self, x: Tensor, generator: torch.Generator) -> Tensor:
         """The train-time view of the official linear evaluation; the clean view unless overridden."""

@@ -24,6 +24,7 @@ from bench.core.options import Option
 
 GUIDE = "docs/adding-a-domain.md"
 CHECK_BATCH = 4
+INTEGER_IDS = (torch.int64, torch.int32)  # token ids: model inputs of a domain with input_mixable = False
 CHECK_SEED = 0  # the views are checked with their own generator; training's stream is untouched
 
 
@@ -71,6 +72,11 @@ def class_problems(cls: type[Domain], mixers: Collection[str] | None = None) -> 
     if unknown or not mixers:
         problems.append(f"class attribute `mixers` must be a non-empty tuple of "
                         f"{', '.join(known) if known is not None else 'mixer names'}; got {mixers!r}")
+    if not isinstance(getattr(cls, "input_mixable", True), bool):
+        problems.append(f"class attribute `input_mixable` must be True or False; got {cls.input_mixable!r}")
+    elif not cls.input_mixable and isinstance(mixers, (tuple, list)) and "cutmix" in mixers:
+        problems.append("mixers offer cutmix, which pastes raw inputs together, but input_mixable is False; "
+                        "offer ('mixup',), which i-Mix applies to the embedded inputs")
     flags = getattr(cls, "flags", ())
     if not isinstance(flags, (tuple, list)) or not all(isinstance(f, Option) for f in flags):
         problems.append(f"class attribute `flags` must be a tuple of domains.Option; got {flags!r}")
@@ -179,8 +185,9 @@ def view_problems(domain: Domain, data: DomainData, device: torch.device,
         elif tuple(view.shape[1:]) != expected:
             problems.append(f"{what} returned samples shaped {tuple(view.shape[1:])}, but load() declared "
                             f"input_shape {expected}; one of the two is wrong")
-        elif not view.is_floating_point():
-            problems.append(f"{what} returned dtype {view.dtype}; model inputs must be floating point")
+        elif not view.is_floating_point() and (domain.input_mixable or view.dtype not in INTEGER_IDS):
+            problems.append(f"{what} returned dtype {view.dtype}; model inputs must be floating point"
+                            + ("" if domain.input_mixable else " or integer ids (torch.long or torch.int32)"))
         elif view.device != x.device:
             problems.append(f"{what} moved the batch from {x.device} to {view.device}; "
                             "views stay on the batch's device")

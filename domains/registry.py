@@ -28,6 +28,7 @@ BUILTIN: dict[str, str] = {
     "images": "domains.images:ImageDomain",
     "speech": "domains.speech:SpeechDomain",
     "signals": "domains.signals:SignalsDomain",
+    "text": "domains.text:TextDomain",
 }
 ENTRY_POINT_GROUP = "imix_bench.domains"
 GUIDE = "docs/adding-a-domain.md"

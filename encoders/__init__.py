@@ -19,8 +19,13 @@ from .cnn import SmallCNN
 from .cnn1d import CNN1d
 from .mlp import MLP, PaperMLP
 from .resnet import CifarResNet
+from .text_cnn import TextCNN
+from .text_transformer import TextTransformer
 
 Factory = Callable[..., nn.Module]
+# Facts about the data that a run hands every encoder factory taking an option of that name (unless
+# the user set it): CoverType's column groups, a text domain's vocabulary size.
+DATA_HINTS = ("feature_groups", "vocab_size")
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,45 @@ def _resnet(arch: str) -> Factory:
     return factory
 
 
+def _token_shape(name: str, input_shape: tuple[int, ...], vocab_size: int | None) -> int:
+    if len(input_shape) != 1:
+        raise UserError(f"{name} takes token sequences shaped (length,); the data gives {input_shape}. "
+                        "Use it with --domain text.")
+    if vocab_size is None:
+        raise UserError(f"{name} needs the vocabulary size (vocab_size), which the text domain hands it; "
+                        "give it as an encoder option where the data comes from elsewhere.")
+    return input_shape[0]
+
+
+def _text_transformer(input_shape: tuple[int, ...], vocab_size: int | None = None, width: float = 128,
+                      depth: int = 2, heads: int = 0) -> nn.Module:
+    length = _token_shape("text-transformer", input_shape, vocab_size)
+    if depth < 1 or int(width) < 8:
+        raise UserError(f"text-transformer needs --depth >= 1 and --width >= 8, got {depth} and {width}.")
+    heads = heads or max(1, int(width) // 32)
+    if int(width) % heads:
+        raise UserError(f"text-transformer: --width {int(width)} is not divisible by its {heads} attention heads "
+                        "(width // 32 by default); choose a width that is a multiple of 32.")
+    return TextTransformer(int(vocab_size), length, width=int(width), depth=depth, heads=heads)
+
+
+def _text_cnn(input_shape: tuple[int, ...], vocab_size: int | None = None, width: float = 128,
+              depth: int = 2) -> nn.Module:
+    length = _token_shape("text-cnn", input_shape, vocab_size)
+    if depth < 1 or int(width) < 8:
+        raise UserError(f"text-cnn needs --depth >= 1 and --width >= 8, got {depth} and {width}.")
+    return TextCNN(int(vocab_size), length, width=int(width), depth=depth)
+
+
 register_encoder("mlp", _mlp, "MLP, Linear-BatchNorm-ReLU blocks (options: width, depth)")
 register_encoder("paper-mlp", _paper_mlp, "the official mlp_5layer: grouped 64-unit input layer, 2048-2048-4096-4096, "
                  "Linear to 8192, maxout 4 -> 2048-d (options: pieces, scale)")
 register_encoder("small-cnn", _small_cnn, "4-block CNN for CPU-scale images/spectrograms (options: width, stem_stride)")
 register_encoder("cnn1d", _cnn1d, "1-D CNN for signals (channels, length), global average pool (options: width, depth)")
+register_encoder("text-transformer", _text_transformer, "small pre-norm transformer over token embeddings, padding "
+                 "mask, mean over real tokens (options: width, depth, heads; vocab_size from the data)")
+register_encoder("text-cnn", _text_cnn, "residual 1-D CNN over token embeddings, mean over real tokens; the cheap "
+                 "text encoder (options: width, depth; vocab_size from the data)")
 for _arch in ("resnet18", "resnet34", "resnet50"):
     register_encoder(_arch, _resnet(_arch), f"CIFAR-style {_arch}: 3x3 stem, no max-pool (option: width)")
 

@@ -57,10 +57,15 @@ class Evaluator:
         return result
 
     def raw_probe(self, name: str, seed: int) -> dict[str, Any]:
-        """The probe on the raw inputs (an identity "backbone"; same chunked path as the features)."""
+        """The probe on the raw inputs (an identity "backbone"; same chunked path as the features), or on
+        the domain's own raw features where it has them (text: TF-IDF; ``Domain.raw_features``)."""
         started = time.perf_counter()
-        raw_train = extract_features(nn.Flatten(), self.domain, self.data.train.x, self.device)
-        raw_test = extract_features(nn.Flatten(), self.domain, self.data.test.x, self.device)
+        own = self.domain.raw_features(self.data) if hasattr(self.domain, "raw_features") else None
+        if own is not None:
+            raw_train, raw_test = own
+        else:
+            raw_train = extract_features(nn.Flatten(), self.domain, self.data.train.x, self.device)
+            raw_test = extract_features(nn.Flatten(), self.domain, self.data.test.x, self.device)
         self._timed("feature_seconds", started)
         started = time.perf_counter()
         result = PROBE_FUNCTIONS[name](raw_train, self.data.train.y, raw_test, self.data.test.y, seed=seed,

@@ -16,14 +16,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from bench.adapters import adapter_class
 from bench.training.backbone import load_backbone, read_backbone_file
-from bench.core.config import default_data_root
 from bench.core.errors import UserError
 from bench.prepare import ENCODER_SETTINGS, domain_options, later_options, prepare  # noqa: F401 (the API's own)
 
 __all__ = ["TrainedRun", "available_domains", "domain_options", "features", "load_backbone", "prepare",
-           "register_domain", "run", "suite", "table"]
+           "register_domain", "run", "suite", "table", "transfer"]
 
 
 @dataclass
@@ -64,6 +62,7 @@ def run(domain: str | type = "tabular", method: str = "simclr", imix: bool | Non
 def suite(*, domains: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
           methods: Sequence[str] | None = None, seeds: int | Sequence[int] | None = None,
           mixes: Sequence[str] | None = None, data_ratios: Sequence[float] | None = None,
+          strategies: Sequence[str] | None = None,
           preset: str | None = None, config: str | None = None, results: str = "results/runs.jsonl",
           quiet: bool = False, dry_run: bool = False, **settings: Any) -> list[dict[str, Any]]:
     """Run a grid as ``bench suite`` does (resumable); returns the records of the grid's cells.
@@ -82,14 +81,14 @@ def suite(*, domains: Sequence[str] | None = None, datasets: Sequence[str] | Non
     unknown = sorted(set(settings) - allowed)
     if unknown:
         raise UserError(f"unknown suite setting {', '.join(unknown)}; the grid axes are keyword arguments "
-                        f"(domains, datasets, methods, seeds, mixes, data_ratios) and the settings for every "
+                        f"(domains, datasets, methods, seeds, mixes, strategies, data_ratios) and the settings for every "
                         f"cell: {', '.join(sorted(allowed))}. Domain settings go in a config file's entries.")
     configure(quiet)
     cli = {name: settings.get(name) for name in allowed}
     grid = expand_grid(preset=get_preset(preset) if preset else None,
                        config=load_config_file(config) if config else None,
                        domains=domains, datasets=datasets, methods=methods, seeds=seeds, mixes=mixes,
-                       data_ratios=data_ratios, cli=cli)
+                       data_ratios=data_ratios, cli=cli, strategies=strategies)
     if dry_run:
         show_cells(grid, read_records(results, missing_ok=True))
         return []
@@ -118,11 +117,11 @@ def table(records_or_path: str | Path | Iterable[str | Path] | Iterable[dict[str
     rows = [{"row": c.row_label, "domain": c.domain, "dataset": c.dataset, "data_ratio": c.data_ratio,
              "method": c.method, "mix": c.mix or None, "baseline_mean": c.baseline.mean, "baseline_std": c.baseline.std,
              "baseline_n": c.baseline.n, "imix_mean": c.imix.mean, "imix_std": c.imix.std, "imix_n": c.imix.n,
-             "gain": c.gain, "paired_seeds": len(c.paired_seeds), "p_value": c.p_value}
+             "gain": c.gain, "paired_seeds": len(c.paired_seeds), "p_value": c.p_value, "kind": c.kind}
             for c in comparisons(chosen, metric)]
     return pd.DataFrame(rows, columns=["row", "domain", "dataset", "data_ratio", "method", "mix", "baseline_mean",
                                        "baseline_std", "baseline_n", "imix_mean", "imix_std", "imix_n", "gain",
-                                       "paired_seeds", "p_value"])
+                                       "paired_seeds", "p_value", "kind"])
 
 
 def features(backbone: str | Path, domain: str | type | None = None, dataset: str | None = None,
@@ -133,37 +132,20 @@ def features(backbone: str | Path, domain: str | type | None = None, dataset: st
     Without ``domain``/``dataset``, the backbone's own training data is used (with its domain
     settings); ``options`` are domain settings (``label="Letter"``) over those.
     """
-    from domains.base import DataRequest
-
     from bench.evaluation.probe import extract_features
+    from bench.target_data import build_adapter, check_input_shape, load_target, target_class
 
     saved = read_backbone_file(backbone)
     config = saved.get("config", {})
-    domain = domain or config.get("domain") or saved["domain"]
-    cls = adapter_class(domain)
-    same = cls.name == saved["domain"]
-    chosen = domain_options(cls)
-    if same and dataset in (None, config.get("dataset")):
-        chosen.update({k: v for k, v in (config.get("domain_options") or {}).items() if k in chosen})
+    cls = target_class(saved, domain)
+    inherited = None
+    if cls.name == saved["domain"] and dataset in (None, config.get("dataset")):  # its own data, as it ran
+        inherited = config.get("domain_options") or {}
         dataset, data = dataset or config.get("dataset"), data or config.get("data")
-    unknown = sorted(set(options) - set(chosen))
-    if unknown:
-        raise UserError(f"unknown setting {', '.join(unknown)} for the {cls.name} domain; its settings: "
-                        f"{', '.join(sorted(chosen)) or 'none'}.")
-    chosen.update(options)
-    adapter = cls(**chosen)
-    dataset = dataset or adapter.default_dataset
-    if dataset not in adapter.datasets:
-        from bench.core.errors import unknown_choice
-
-        raise unknown_choice(f"{cls.name} dataset", dataset, list(adapter.datasets))
-    request = DataRequest(dataset=dataset, path=data, root=data_root or config.get("data_root") or default_data_root(),
-                          seed=int(config.get("seed", 0) if seed is None else seed))
-    loaded = adapter.load(request)
-    if tuple(loaded.input_shape) != tuple(saved["input_shape"]):
-        raise UserError(f"the backbone takes inputs shaped {tuple(saved['input_shape'])} (trained on "
-                        f"{saved['domain']}/{saved['dataset']}), but {cls.name}/{loaded.dataset} gives "
-                        f"{tuple(loaded.input_shape)}. Choose the domain and data set it was trained for.")
+    adapter = build_adapter(cls, dataset, options, inherited)
+    loaded = load_target(adapter, dataset, data, data_root or config.get("data_root"),
+                         int(config.get("seed", 0) if seed is None else seed))
+    check_input_shape(saved, adapter, loaded, "Choose the domain and data set it was trained for.")
     model = load_backbone(backbone, device)
     target = torch.device(device)
     return {"train_x": extract_features(model, adapter, loaded.train.x, target).numpy(),
@@ -171,6 +153,25 @@ def features(backbone: str | Path, domain: str | type | None = None, dataset: st
             "test_x": extract_features(model, adapter, loaded.test.x, target).numpy(),
             "test_y": loaded.test.y.numpy(),
             "class_names": np.array(loaded.class_names or [str(i) for i in range(loaded.n_classes)])}
+
+
+def transfer(backbone: str | Path | Sequence[str | Path], dataset: str, data: str | None = None, *,
+             domain: str | None = None, probe: str | None = None, seed: int | None = None,
+             results: str = "results/runs.jsonl", device: str = "auto", data_root: str | None = None,
+             **options: Any) -> dict[str, Any] | list[dict[str, Any]]:
+    """Probe backbone file(s) on another data set of their domain, as ``bench transfer`` does; append and
+    return the transfer record (a list of them for a list of files).
+
+    ``options`` are the target domain's settings (``label="digit"``), at the domain's defaults otherwise;
+    ``probe`` defaults to the backbone run's; ``seed`` fixes the target's split seed (default: each
+    backbone's pretraining seed). Guide: docs/api.md, "Transfer".
+    """
+    from bench.transfer import transfer as probe_all
+
+    many = not isinstance(backbone, (str, Path))
+    records = probe_all(list(backbone) if many else [backbone], domain, dataset, data, probe=probe, seed=seed,
+                        results=results, device=device, data_root=data_root, options=options)
+    return records if many else records[0]
 
 
 def register_domain(name: str, adapter: type) -> None:

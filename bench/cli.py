@@ -16,7 +16,8 @@ from bench.cli_parser import (  # noqa: F401 (re-exported: bench.cli.build_parse
     add_features_arguments, add_suite_arguments, build_parser, comma_list, seed_list)
 from bench.core.errors import UserError
 from bench.flags import (  # noqa: F401 (re-exported: bench.cli.add_run_arguments and others)
-    ENCODER_FLAGS, RUN_FIELDS, SUITE_SETS, Parser, add_run_arguments, add_run_command, run_option_strings, run_settings)
+    ENCODER_FLAGS, RUN_FIELDS, SUITE_SETS, Parser, add_run_arguments, add_run_command, chosen_owners, run_option_strings,
+    run_settings)
 from bench.core.log import configure, logger
 
 
@@ -30,13 +31,14 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     first.add_argument("--backbone")
     known, _ = first.parse_known_args(argv)
     domain_cls = domain_class(known.domain or "tabular") if known.command == "run" else None
+    owners = chosen_owners(argv) if known.command == "run" else (None, None)
     features_domain = None
-    if known.command == "features" and (known.domain or known.backbone):
+    if known.command in ("features", "transfer") and (known.domain or known.backbone):
         from bench.training.backbone import read_backbone_file
 
         saved = read_backbone_file(known.backbone) if not known.domain else None
         features_domain = domain_class(known.domain or saved["config"].get("domain") or saved["domain"])
-    args, extra = build_parser(domain_cls, features_domain).parse_known_args(argv)
+    args, extra = build_parser(domain_cls, features_domain, *owners).parse_known_args(argv)
     if extra:  # argparse would blame the top-level parser; name the command's own help
         raise UserError(f"unrecognized arguments: {' '.join(extra)}. See `python -m bench {args.command} --help`.")
     return args
@@ -55,6 +57,8 @@ def command_run(args: argparse.Namespace) -> int:
 
     if args.mix is not None and not args.imix:
         logger.warning("--mix %s has no effect without --imix", args.mix)
+    if args.mix_layer is not None and not args.imix:
+        logger.warning("--mix-layer %s has no effect without --imix", args.mix_layer)
     record = run(**run_settings(args))
     if record is not None:  # None on the other processes under torchrun
         print(summary_line(record))
@@ -76,12 +80,24 @@ def command_features(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_transfer(args: argparse.Namespace) -> int:
+    from bench.transfer import summary_line, transfer
+
+    options = {d: getattr(args, d) for d in getattr(args, "_domain_dests", []) if getattr(args, d) is not None}
+    records = transfer(args.backbone, args.domain, args.dataset, args.data, probe=args.probe, seed=args.seed,
+                       results=args.results, device=args.device, data_root=args.data_root, options=options,
+                       on_record=None if args.quiet else (lambda record: print(summary_line(record), flush=True)))
+    print(f"{len(records)} transfer record(s) appended to {args.results}; table: python -m bench table "
+          f"--results {args.results}")
+    return 0
+
+
 def command_list(args: argparse.Namespace) -> int:
     from domains import available_sources
     from encoders import ENCODERS
 
     from bench.adapters import domain_class
-    from bench.training.methods import ALIASES, METHODS
+    from bench.training.methods import METHODS
     from bench.training.mixing import MIXERS
 
     print("domains and datasets (the first of each domain is its default; "
@@ -96,14 +112,20 @@ def command_list(args: argparse.Namespace) -> int:
               f"{source.origin}]")
         for dataset, text in cls.datasets.items():
             print(f"    {dataset:<12} {text}")
-    aliases = {target: alias for alias, target in ALIASES.items()}
     print("methods:")
     for name, cls in METHODS.items():
-        also = f" (alias {aliases[name]})" if name in aliases else ""
-        print(f"  {name:<10} {cls.summary}{also}")
+        also = f" (alias {', '.join(cls.aliases)})" if cls.aliases else ""
+        own = f" [options: {', '.join(o.flags[0] for o in cls.options)}]" if cls.options else ""
+        print(f"  {name:<10} {cls.summary}{also}{own}")
     print("mixing strategies (with --imix --mix NAME):")
-    for name, (_, text) in MIXERS.items():
-        print(f"  {name:<10} {text}")
+    for name, spec in MIXERS.items():
+        own = f" [options: {', '.join(o.flags[0] for o in spec.params)}]" if spec.params else ""
+        print(f"  {name:<10} {spec.summary}{own}")
+    from bench.training.strategies import STRATEGIES
+
+    print("domain-agnostic strategies (with --strategy NAME; bench suite --strategies):")
+    for name, strategy in STRATEGIES.items():
+        print(f"  {name:<10} {strategy.summary}; views: {strategy.views}")
     print("encoders (with --encoder NAME):")
     for name, spec in ENCODERS.items():
         print(f"  {name:<10} {spec.summary}")
@@ -114,8 +136,17 @@ def command_table(args: argparse.Namespace) -> int:
     from bench.results.records import selected_records
     from bench.results.tables import read_names, table_text
 
-    print(table_text(selected_records(args.results, args.where), args.metric, args.format, args.holm,
-                     read_names(args.names)))
+    records = selected_records(args.results, args.where)
+    if args.by == "strategy":
+        from bench.results.strategy_table import strategy_table
+
+        if args.format == "latex":
+            raise UserError("--by strategy prints markdown, or --format csv (one row per comparison, the same for "
+                            "either layout); not latex.")
+        if args.format == "markdown":
+            print(strategy_table(records, args.metric, args.holm, read_names(args.names)))
+            return 0
+    print(table_text(records, args.metric, args.format, args.holm, read_names(args.names)))
     return 0
 
 
@@ -144,7 +175,7 @@ def command_suite(args: argparse.Namespace) -> int:
         preset=get_preset(args.preset) if args.preset else None,
         config=load_config_file(args.config) if args.config else None,
         domains=args.domains, datasets=args.datasets, methods=args.methods, seeds=args.seeds,
-        mixes=args.mixes, data_ratios=args.data_ratios, cli=cli)
+        mixes=args.mixes, data_ratios=args.data_ratios, cli=cli, strategies=args.strategies)
     if shard:
         shard_grid(grid, *shard)
     if args.dry_run:
@@ -167,7 +198,7 @@ def command_report(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": command_run, "suite": command_suite, "list": command_list, "table": command_table,
-            "plot": command_plot, "features": command_features,
+            "plot": command_plot, "features": command_features, "transfer": command_transfer,
             "report": command_report}
 
 

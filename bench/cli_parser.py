@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 
 from bench import __version__
-from bench.core.config import default_data_root
+from bench.core.config import PROBES, default_data_root
 from bench.flags import SUITE_SETS, Parser, add_run_arguments, add_run_command
 
 
@@ -33,6 +33,9 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
                       help="N: seeds 0..N-1 for every cell; or a list such as 3,4,5 (fresh seeds for a final table)")
     grid.add_argument("--mixes", type=comma_list,
                       help="i-Mix variants run beside each baseline (default mixup; e.g. mixup,cutmix)")
+    grid.add_argument("--strategies", type=comma_list, help=(
+        "treated arms beside each baseline: imix (one per --mixes entry; the default), inputmix, emix, dacl, "
+        "gaussian, e.g. imix,emix,dacl,gaussian"))
     grid.add_argument("--data-ratios", type=lambda t: [float(x) for x in comma_list(t)],
                       help="fractions of the training data to pretrain on, e.g. 0.1,0.5,1")
     where = suite.add_argument_group("settings")
@@ -53,27 +56,43 @@ def add_features_arguments(features: argparse.ArgumentParser, domain_cls=None) -
     features.add_argument("--backbone", required=True, metavar="PATH", help="a file written by --save-backbone")
     features.add_argument("--out", required=True, metavar="FILE.npz",
                           help="where the arrays go: train_x, train_y, test_x, test_y, class_names")
-    features.add_argument("--domain", help="default: the backbone's domain")
     features.add_argument("--dataset", help="default: the backbone's training data set (same domain)")
-    features.add_argument("--data", help="local file or folder, as for `bench run`")
-    features.add_argument("--data-root", help=f"downloads and caches (default: the backbone run's, else {default_data_root()})")
-    features.add_argument("--seed", type=int, help="seed of data-set splits that take the run seed (default: the run's)")
-    features.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
-    if domain_cls is not None:  # defaults None: unset domain settings come from the backbone's run
-        group = features.add_argument_group(f"{domain_cls.name} domain")
+    add_target_arguments(features, domain_cls, "cpu", "unset domain settings come from the backbone's run")
+
+
+def add_target_arguments(parser: argparse.ArgumentParser, domain_cls, device: str, unset: str) -> None:
+    """The data a backbone file is evaluated on (`features`, `transfer`): domain, data, seed, device, domain flags."""
+    parser.add_argument("--domain", help="default: the backbone's domain")
+    parser.add_argument("--data", help="local file or folder, as for `bench run`")
+    parser.add_argument("--data-root", help=f"downloads and caches (default: the backbone run's, else {default_data_root()})")
+    parser.add_argument("--seed", type=int, help="seed of data-set splits that take the run seed (default: the run's)")
+    others = [d for d in ("auto", "cpu", "cuda") if d != device]
+    parser.add_argument("--device", default=device, help=f"{device} (default), {', '.join(others)} or cuda:N")
+    if domain_cls is not None:  # defaults None: see ``unset``
+        group = parser.add_argument_group(f"{domain_cls.name} domain ({unset})")
         domain_cls.add_arguments(group)
-        features.set_defaults(_domain_dests=[a.dest for a in group._group_actions],
-                              **{a.dest: None for a in group._group_actions})
+        parser.set_defaults(_domain_dests=[a.dest for a in group._group_actions],
+                            **{a.dest: None for a in group._group_actions})
 
 
-def build_parser(domain_cls=None, features_domain=None) -> Parser:
+def add_transfer_arguments(transfer: argparse.ArgumentParser, domain_cls=None) -> None:
+    transfer.add_argument("--backbone", required=True, nargs="+", metavar="PATH",
+                          help="one or more files written by --save-backbone (e.g. a baseline and an i-Mix arm's seeds)")
+    transfer.add_argument("--dataset", required=True, help="the target: a data set of the domain (`bench list`)")
+    transfer.add_argument("--probe", choices=PROBES, help="linear probe (default: the backbone run's)")
+    transfer.add_argument("--results", default="results/runs.jsonl", help="JSON-lines file the records are appended to")
+    transfer.add_argument("--quiet", action="store_true", help="no line per backbone")
+    add_target_arguments(transfer, domain_cls, "auto", "unset ones take the domain's defaults for the target")
+
+
+def build_parser(domain_cls=None, features_domain=None, method_cls=None, mixer=None) -> Parser:
     parser = Parser(prog="bench", description="i-Mix benchmark suite")
     parser.add_argument("--version", action="version", version=f"imix-bench {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     run = commands.add_parser("run", help="pretrain one model, evaluate it, append a record",
                               description="The defaults shown are the bench's own (bench/core/config.py); a domain "
                                           "may choose others for its data sets, and the flags given win over both.")
-    add_run_command(run, domain_cls)
+    add_run_command(run, domain_cls, method_cls, mixer)
     suite = commands.add_parser(
         "suite", help="run a grid of experiments (resumable: finished cells are skipped)",
         description="Runs domain x dataset x method x {baseline, i-Mix} x seed. Other flags are `bench run` "
@@ -84,6 +103,12 @@ def build_parser(domain_cls=None, features_domain=None) -> Parser:
         "features", help="frozen features of a data set from a --save-backbone file, as .npz",
         description="Loads the backbone, reads the data set through its domain (by default the one the backbone "
                     "was trained on) and writes its clean-view features with the labels."), features_domain)
+    add_transfer_arguments(commands.add_parser(
+        "transfer", help="probe pretrained backbones on another data set of their domain (DABS-style transfer)",
+        description="Loads each --save-backbone file, probes its frozen features on the target data set with the "
+                    "run's own linear probe and kNN, and appends one transfer record per backbone naming the "
+                    "pretraining run and the target; `bench table` shows transfer rows apart from same-data rows."),
+        features_domain)
     table = commands.add_parser("table", help="baseline vs i-Mix table from the records")
     table.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
                        help="one or more JSON-lines files of records (default results/runs.jsonl)")
@@ -94,6 +119,9 @@ def build_parser(domain_cls=None, features_domain=None) -> Parser:
                        help="only records whose field (or config field) has this value; repeatable")
     table.add_argument("--holm", action="store_true", help="Holm-adjust the p-values over every tested cell")
     table.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
+    table.add_argument("--by", choices=("method", "strategy"), default="method", help=(
+        "columns: per method (baseline, i-Mix, gain), or per strategy (one gain column per treated arm against "
+        "the same baseline; markdown)"))
     plot = commands.add_parser(
         "plot", help="figures: baseline vs i-Mix bars, loss curves, accuracy and i-Mix gain against data and epochs",
         description="Writes bars (each data set at its largest --data-ratio), loss_curves, data_ratio (groups "

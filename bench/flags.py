@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from bench.core.config import RunConfig
 from bench.core.errors import UserError
+from bench.core.options import Option, unique
 from bench.core.settings import GROUPS, declared, flag_name, help_text, kind
 
 # RunConfig fields set by flags of the same name (dashes for underscores): every declared setting.
@@ -76,32 +77,74 @@ class Parser(argparse.ArgumentParser):
         raise UserError(f"{message}. See `python -m bench {command + ' ' if command else ''}--help`.")
 
 
+def owner_options() -> list[Option]:
+    """Every method's options and every mixer's parameters (a suite's cells may set any of them)."""
+    from bench.training.methods import METHODS
+    from bench.training.mixing import MIXERS
+
+    found = unique([*(o for cls in METHODS.values() for o in cls.options),
+                    *(o for spec in MIXERS.values() for o in spec.params)])
+    return list(found.values())
+
+
 def run_option_strings(domain_cls) -> set[str]:
     """Every flag `bench run --domain NAME` accepts, for checking a suite's settings."""
     parser = Parser(add_help=False)
     add_run_arguments(parser)
     domain_cls.add_arguments(parser.add_argument_group())
+    group = parser.add_argument_group()
+    for option in owner_options():
+        if not any(flag in parser._option_string_actions for flag in option.flags):
+            option.add_to(group)
     return set(parser._option_string_actions)
+
+
+def chosen_owners(argv: Sequence[str]) -> tuple[Any, Any]:
+    """The method class and mixer spec a `bench run` command line names (unknown names are left to the
+    full parse and to resolve, which list the valid ones)."""
+    from bench.training.methods import METHODS, aliases
+    from bench.training.mixing import MIXERS
+
+    first = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    first.add_argument("--method", default=dataclasses.MISSING)
+    first.add_argument("--mix", default=dataclasses.MISSING)
+    known, _ = first.parse_known_args(list(argv))
+    method = RunConfig.method if known.method is dataclasses.MISSING else aliases().get(known.method, known.method)
+    mix = RunConfig.mix if known.mix is dataclasses.MISSING else known.mix
+    return METHODS.get(method), MIXERS.get(mix)
 
 
 # Settings a suite sets itself (per cell or once for all), so they are not run flags there.
 SUITE_SETS = ("domain", "dataset", "data", "method", "imix", "mix", "seed", "data_ratio", "results", "quiet",
-              "save_backbone")  # one backbone file per cell would overwrite itself: keep --checkpoint-dir
+              "save_backbone", "strategy")  # one backbone file per cell would overwrite itself: keep --checkpoint-dir
 
 
-def add_run_command(run: argparse.ArgumentParser, domain_cls=None) -> None:
-    """The `bench run` flags, then the domain's own in a group of their own."""
+def add_run_command(run: argparse.ArgumentParser, domain_cls=None, method_cls=None, mixer=None) -> None:
+    """The `bench run` flags, then the domain's own, the method's own and the mixer's own, each in a
+    group of its own."""
     add_run_arguments(run)
     if domain_cls is not None:
         group = run.add_argument_group(f"{domain_cls.name} domain")
         domain_cls.add_arguments(group)
         run.set_defaults(_domain_dests=[a.dest for a in group._group_actions])
+    for owner, options, dests in ((method_cls, getattr(method_cls, "options", ()), "_method_dests"),
+                                  (mixer, getattr(mixer, "params", ()), "_mix_dests")):
+        if options:
+            group = run.add_argument_group(f"--{'method' if owner is method_cls else 'mix'} {owner.name}")
+            # default None: an option not given is filled in at its declared default by resolve
+            run.set_defaults(**{dests: [_owner_flag(group, option).dest for option in options]})
+
+
+def _owner_flag(group: argparse._ArgumentGroup, option: Option) -> argparse.Action:
+    action = option.add_to(group)
+    action.default = None
+    return action
 
 
 def parse_run(argv: Sequence[str], domain_cls) -> argparse.Namespace:
     """A `bench run` command line (without the word run) for a known domain, as `bench run` parses it."""
     parser = Parser(prog="bench run")
-    add_run_command(parser, domain_cls)
+    add_run_command(parser, domain_cls, *chosen_owners(argv))
     args, extra = parser.parse_known_args(argv)
     if extra:
         raise UserError(f"unrecognized arguments: {' '.join(extra)}. See `python -m bench run --help`.")
@@ -110,5 +153,6 @@ def parse_run(argv: Sequence[str], domain_cls) -> argparse.Namespace:
 
 def run_settings(args: argparse.Namespace) -> dict[str, Any]:
     """A parsed `run` command line as keyword arguments of bench.api.run (unset flags left out)."""
-    names = (*RUN_FIELDS, *ENCODER_FLAGS, *getattr(args, "_domain_dests", []))
+    names = (*RUN_FIELDS, *ENCODER_FLAGS, *getattr(args, "_domain_dests", []), *getattr(args, "_method_dests", []),
+             *getattr(args, "_mix_dests", []))
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}

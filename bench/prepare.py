@@ -4,17 +4,34 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from bench.adapters import adapter_class
-from bench.core.config import FIELD_NAMES, RunConfig, resolve
+from bench.core.config import FIELD_NAMES, RunConfig, field_default
 from bench.core.errors import UserError
+from bench.core.options import Option
 from bench.flags import ENCODER_FLAGS, Parser
+from bench.training.resolve import resolve
 
 # Settings that are encoder options rather than RunConfig fields: the run command's encoder flags.
 ENCODER_SETTINGS = ENCODER_FLAGS
-# RunConfig fields that are not settings a caller gives.
-_NOT_SETTINGS = {"encoder_options", "domain_options"}
+# RunConfig fields that are not settings a caller gives, but the dictionaries their owners fill.
+_NOT_SETTINGS = {f.name for f in dataclasses.fields(RunConfig) if not f.metadata["flag"]}
+
+
+def owned_settings(settings: dict[str, Any], method: str, mix: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The settings among ``settings`` that the method declares and those the mixer declares (given ones only;
+    resolve fills in the rest). Unknown method or mixer names are left to resolve, which lists the valid ones."""
+    from bench.training.methods import METHODS, aliases
+    from bench.training.mixing import MIXERS
+
+    def given(options: tuple[Option, ...]) -> dict[str, Any]:
+        return {o.name: settings[o.name] for o in options if settings.get(o.name) is not None}
+
+    cls = METHODS.get(aliases().get(method, method))
+    spec = MIXERS.get(mix or field_default("mix"))
+    return given(getattr(cls, "options", ())), given(getattr(spec, "params", ()))
 
 
 def domain_options(domain: str | type) -> dict[str, Any]:
@@ -57,7 +74,8 @@ def prepare_with(cls: type, domain: str | type, method: str = "simclr", imix: bo
     """``prepare`` for an adapter class already imported and checked (the suite checks it once per grid)."""
     options = _option_defaults(cls)
     run_fields = FIELD_NAMES - _NOT_SETTINGS
-    unknown = sorted(set(settings) - run_fields - set(ENCODER_SETTINGS) - set(options))
+    owned = owned_settings(settings, method, settings.get("mix"))
+    unknown = sorted(set(settings) - run_fields - set(ENCODER_SETTINGS) - set(options) - {n for d in owned for n in d})
     if unknown:
         raise UserError(f"unknown setting {', '.join(unknown)} for the {cls.name} domain; settings are the "
                         f"`bench run` flags with underscores: {', '.join(sorted(run_fields | set(ENCODER_SETTINGS)))}; "
@@ -69,6 +87,7 @@ def prepare_with(cls: type, domain: str | type, method: str = "simclr", imix: bo
     options.update({k: v for k, v in settings.items() if k in options and v is not None})
     adapter = cls(**options)
     overrides = {k: v for k, v in settings.items() if k in run_fields}
+    overrides["method_options"], overrides["mix_options"] = owned
     overrides.update(domain=domain if isinstance(domain, str) else f"{cls.__module__}:{cls.__qualname__}",
                      method=method, imix=imix)
     encoder_options = {k: settings[k] for k in ENCODER_SETTINGS if settings.get(k) is not None}

@@ -63,10 +63,12 @@ def _arm(domain: str, dataset: str | None, method: str, imix: bool | None, line:
 _CIFAR_EPOCHS = {("cifar10", "simclr"): (2000, 4000, 9), ("cifar10", "moco"): (1000, 4000, 11),
                  ("cifar10", "byol"): (1000, 2000, 13), ("cifar100", "simclr"): (4000, 2000, 16),
                  ("cifar100", "moco"): (1000, 2000, 18), ("cifar100", "byol"): (1000, 4000, 20)}
-_HEADS = {  # run.sh --proj / --pred per domain and method, where not the default mlpbn1 (images BYOL: both)
-    ("images", "simclr"): {"proj_head": "mlpbn"},
+# run.sh --proj / --pred per domain and method, where not the default mlpbn1 (images BYOL: both).
+# CIFAR and speech ran on 2 GPUs (run.sh's header): N-pair contrasts within each GPU's 128 samples.
+_HEADS = {
+    ("images", "simclr"): {"proj_head": "mlpbn", "npair_group": 128},
     ("images", "moco"): {"shuffle_bn": True},
-    ("speech", "simclr"): {"proj_head": "mlpbn"},
+    ("speech", "simclr"): {"proj_head": "mlpbn", "npair_group": 128},
     ("speech", "moco"): {"proj_head": "mlpbn", "shuffle_bn": True},
     ("speech", "byol"): {"proj_head": "mlpbn"},
     ("tabular", "simclr"): {"proj_head": "mlpbn"},

@@ -8,11 +8,12 @@ import uuid
 from typing import Any, Callable
 
 import torch
+from torch import Tensor, nn
 
 from domains.base import DataRequest, Domain, DomainData, Split
 from domains.checks import check_adapter
+from domains.kit import content_fingerprint
 from encoders import DATA_HINTS, build_encoder
-from encoders.staged import Staged
 
 from bench.training.class_subset import keep_classes
 
@@ -21,10 +22,15 @@ from bench.training.backbone import save_backbone
 from bench.core.config import RunConfig
 from bench.core.environment import environment
 from bench.core.errors import UserError, unknown_choice
+from bench.core.mix_layer import describe
 from bench.core.log import logger
-from bench.training.mixing import get_mixer
+from bench.training.mixing import MIXERS, mixer_spec, offered_mixers
+from bench.training.mix_layer_checks import check_mix_layers
+from bench.training.strategies import STRATEGIES
+from bench.training.strategies.checks import check_strategy
 from bench.training.methods import build_method, canonical_method, check_method_config
 from bench.evaluation.evaluate import Evaluator
+from bench.evaluation.probe import KNN_K, knn_k
 from bench.results.append import RECORD_VERSION
 from bench.core.rng import Rng, process_seed
 from bench.training.sync_bn import convert_sync_batchnorm
@@ -43,21 +49,33 @@ def resolve_device(name: str) -> torch.device:
 
 
 def check_mixing(cfg: RunConfig, domain: Domain) -> None:
-    get_mixer(cfg.mix)  # an unknown name lists the mixers
-    if not domain.input_mixable and cfg.inputmix:
-        raise UserError(f"--inputmix blends raw inputs, and the {domain.name} domain's inputs cannot be blended "
-                        "(token ids have no average). Leave out --inputmix.")
-    if not domain.input_mixable and cfg.imix and not hasattr(cfg, "mix_layer"):
-        raise UserError(f"i-Mix on {domain.name} needs mixing after the embedding (--mix-layer 1), which is not "
-                        "available yet: the raw inputs are token ids, which cannot be mixed. Run the baseline "
-                        "(leave out --imix) for now.")
-    if cfg.mix not in domain.mixers:
-        why = (" CutMix needs neighbouring values to be correlated (images, spectrograms, signals)."
-               if cfg.mix == "cutmix" else "")
+    spec = mixer_spec(cfg.mix)  # an unknown name lists the mixers
+    offered = offered_mixers(domain.mixers)
+    if cfg.mix not in offered:
+        why = f" {spec.needs}." if spec.needs else ""
         raise UserError(
             f"--mix {cfg.mix} is not offered by the {domain.name} domain; its choices: "
-            f"{', '.join(domain.mixers)}.{why} Use --mix mixup."
+            f"{', '.join(offered)}.{why} Use --mix mixup."
         )
+
+
+@torch.no_grad()
+def check_reads_ids(backbone: nn.Module, encoder: str, domain: Domain, stored: Tensor) -> None:
+    """An encoder given integer inputs (token ids) must embed them: one that multiplies them as numbers
+    (--encoder mlp on text) fails here with a message, not with a dtype traceback deep in training."""
+    sample = domain.preprocess(stored)
+    if sample.is_floating_point():
+        return
+    was_training = backbone.training
+    try:
+        backbone.eval()  # BatchNorm's running statistics stay as they are
+        backbone(sample)
+    except (RuntimeError, ValueError) as error:
+        raise UserError(f"--encoder {encoder} cannot read the {domain.name} domain's inputs, {sample.dtype} ids "
+                        f"({str(error).splitlines()[0]}); use an encoder that embeds them, such as its default "
+                        f"{domain.default_encoder}.") from None
+    finally:
+        backbone.train(was_training)
 
 
 def subsample(split: Split, ratio: float, seed: int) -> Split:
@@ -76,6 +94,12 @@ def load_data(cfg: RunConfig, domain: Domain) -> DomainData:
         raise unknown_choice(f"{domain.name} dataset", request.dataset, list(domain.datasets),
                              "`python -m bench list` describes each.")
     return domain.load(request)
+
+
+def data_fingerprint(data: DomainData) -> str:
+    """The loader's digest of what it read (before seeded choices), else the digest of the final splits."""
+    return data.info.get("data_fingerprint") or content_fingerprint(data.train.x, data.train.y, data.test.x,
+                                                                    data.test.y)
 
 
 def knn_monitor(cfg: RunConfig,
@@ -101,6 +125,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     rank 0 after pretraining (bench.api keeps the trained model that way).
     """
     started = time.perf_counter()
+    check_strategy(cfg, domain)
     check_method_config(cfg)
     check_mixing(cfg, domain)
     distributed.init_from_env(cfg.device)
@@ -116,15 +141,14 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     loading = time.perf_counter()
     data = load_data(cfg, domain)
     load_seconds = time.perf_counter() - loading
-    check_adapter(domain, data, device)
+    check_adapter(domain, data, device, {name: spec.sample_dims for name, spec in MIXERS.items()})
     pretrain_split = subsample(keep_classes(data.train, cfg.pretrain_classes, data.class_names), cfg.data_ratio, cfg.seed)
     encoder_name = cfg.encoder or domain.default_encoder
     hints = {key: data.info[key] for key in DATA_HINTS if key in data.info} or None
     backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options, hints)
-    if not domain.input_mixable and not isinstance(backbone, Staged):
-        raise UserError(f"--encoder {encoder_name} takes continuous inputs, but the {domain.name} domain's inputs "
-                        f"cannot be mixed or fed as numbers (token ids); use an encoder that embeds them first, such "
-                        f"as its default {domain.default_encoder}.")
+    check_reads_ids(backbone, encoder_name, domain, data.train.x[:2])
+    mixed_at = (check_mix_layers(cfg, domain, backbone, encoder_name, domain.preprocess(data.train.x[:2]))
+                if cfg.imix else None)
     method = build_method(cfg, backbone, backbone.feature_dim, n_classes=data.n_classes,
                           n_train=len(pretrain_split))
     if cfg.sync_bn:
@@ -133,15 +157,22 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     if cfg.channels_last:
         method = method.to(memory_format=torch.channels_last)
     evaluator = Evaluator(method.backbone, domain, data, device)  # features shared by monitor, probe, kNN
+    if knn_k(len(data.train)) < KNN_K and distributed.is_main():
+        logger.warning("the kNN evaluation uses k = %d, not %d: the training split has only %d samples (the record "
+                       "and the tables say so)", knn_k(len(data.train)), KNN_K, len(data.train))
     monitor = knn_monitor(cfg, evaluator) if distributed.is_main() else None
     on_epoch_end = board.epoch_callback(monitor) if board is not None else monitor
-    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end)
+    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end, started=started)
     if not distributed.is_main():
         return None
+    run_id = uuid.uuid4().hex
+    data_section = {"n_train": len(data.train), "n_pretrain": len(pretrain_split), "n_test": len(data.test),
+                    "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info,
+                    "data_fingerprint": data_fingerprint(data)}
     if cfg.save_backbone:
         save_backbone(cfg.save_backbone, method.backbone, encoder_name, {**(hints or {}), **cfg.encoder_options},
-                      data.input_shape,
-                      domain=domain.name, dataset=data.dataset, config=cfg.to_dict())
+                      data.input_shape, domain=domain.name, dataset=data.dataset, config=cfg.to_dict(), run_id=run_id,
+                      data=data_section)
     if on_trained is not None:
         on_trained(method, data)
 
@@ -153,30 +184,33 @@ def run_experiment(cfg: RunConfig, domain: Domain,
 
     record = {
         "record_version": RECORD_VERSION,
-        "id": uuid.uuid4().hex,
+        "id": run_id,
         "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "domain": domain.name,
         "dataset": data.dataset,
         "method": canonical_method(cfg.method),
         "imix": cfg.imix,
         "mix": cfg.mix if cfg.imix else None,
+        "mixed_at": mixed_at,  # where i-Mix mixed: the layers of --mix-layer, each with its state's shape
+        "strategy": strategy_record(cfg),
         "seed": cfg.seed,
         "encoder": encoder_name,
         "config": cfg.to_dict(),
-        "data": {"n_train": len(data.train), "n_pretrain": len(pretrain_split), "n_test": len(data.test),
-                 "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info},
+        "data": data_section,
         "loss_curve": stats.epoch_losses,
         "training": {"batch_size": stats.batch_size, "lr": stats.lr},  # --batch-size clamped to the data
         "monitor": stats.monitor,
         "probe": {"kind": cfg.probe, **probe.to_dict()},
-        "knn": {"accuracy": knn, "k": min(200, len(data.train)), "temperature": 0.1},
+        "knn": {"accuracy": knn, "k": knn_k(len(data.train)), "temperature": 0.1},
         "raw_probe": raw,
         "train_seconds": stats.seconds,  # every process that trained this run, resumed ones included
-        "resumed_at_epoch": stats.resumed_at_epoch,  # None: one process; else wall_seconds is the last one's
+        "resumed_at_epoch": stats.resumed_at_epoch,  # None: one process
         "load_seconds": load_seconds,
         **evaluator.seconds,  # feature_seconds, knn_seconds, probe_seconds (the monitor's included)
         "samples_per_second": stats.samples_per_second,
-        "wall_seconds": time.perf_counter() - started,
+        # every process of a resumed run, each up to the checkpoint the next resumed from; and this one's alone
+        "wall_seconds": stats.earlier_wall_seconds + time.perf_counter() - started,
+        "last_process_wall_seconds": time.perf_counter() - started,
         "environment": {**environment(device), "processes": distributed.world_size()},
     }
     if board is not None:
@@ -186,8 +220,23 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     return record
 
 
+def strategy_record(cfg: RunConfig) -> dict[str, Any] | None:
+    """The strategy module a run used (--strategy emix, dacl, gaussian), with its setting and what it did to the views."""
+    if cfg.strategy is None:
+        return None
+    setting = {"dacl": {"dacl_alpha": cfg.dacl_alpha}, "gaussian": {"sigma": cfg.sigma},
+               "emix": {"alpha": cfg.alpha}}[cfg.strategy]
+    return {"name": cfg.strategy, **setting, "views": STRATEGIES[cfg.strategy].views}
+
+
 def summary_line(record: dict[str, Any]) -> str:
-    mixing = f"i-Mix ({record['mix']}, alpha {record['config']['alpha']:g})" if record["imix"] else "baseline"
+    where = [m["layer"] for m in record.get("mixed_at") or []]
+    at = f", {describe(tuple(where))}" if where and where != [0] else ""
+    strategy = record.get("strategy") or {}
+    mixing = f"i-Mix ({record['mix']}, alpha {record['config']['alpha']:g}{at})" if record["imix"] else "baseline"
+    if strategy:
+        shown = ", ".join(f"{k} {v:g}" for k, v in strategy.items() if isinstance(v, float))
+        mixing = f"{strategy['name']} ({shown}{at})"
     raw = f"  raw-feature probe {100 * record['raw_probe']['accuracy']:.2f}%" if record["raw_probe"] else ""
     return (f"{record['domain']}/{record['dataset']}  {record['method']}  {mixing}  seed {record['seed']}:  "
             f"linear probe {100 * record['probe']['accuracy']:.2f}%  kNN {100 * record['knn']['accuracy']:.2f}%"

@@ -22,20 +22,21 @@ from typing import Any, Sequence
 
 from bench.training import distributed
 from bench.training.checkpoint import checkpoint_path
-from bench.core.config import RunConfig, config_key
+from bench.core.config import TREATMENT_FIELDS, WORK_FIELDS, RunConfig, config_key
 from bench.core.errors import UserError, unknown_choice
 from bench.core.settings import FRACTION, in_fraction
+from bench.training.mixing import offered_mixers
 from bench.suite_claims import Claims, _decide, beside_results, checkpoint_folder, finished_keys  # noqa: F401 (re-exported)
 from bench.suite_grid import (  # noqa: F401 (re-exported: bench.suite.cell_flags and others)
-    ARM_MATCH, ARM_SOURCE, AXES, DomainFlags, _entry_name, _seeds, cell_flags, dataset_entries, flags_to_argv,
-    matching_arms, merge_specs, row_methods)
+    ARM_MATCH, ARM_SOURCE, AXES, STRATEGY_ARMS, DomainFlags, _entry_name, _seeds, arm_flags, cell_flags, dataset_entries,
+    flags_to_argv, matching_arms, merge_specs, row_arms, row_methods)
 
 @dataclass
 class Cell:
     domain: str
     name: str  # the dataset entry's name
     method: str
-    mix: str | None  # None: the baseline
+    mix: str | None  # None: the baseline; an i-Mix mixer, or a strategy (STRATEGY_ARMS)
     seed: int
     data_ratio: float
     argv: list[str]
@@ -46,7 +47,7 @@ class Cell:
 
     @property
     def variant(self) -> str:
-        return "baseline" if self.mix is None else f"i-Mix ({self.mix})"
+        return "baseline" if self.mix is None else self.mix if self.mix in STRATEGY_ARMS else f"i-Mix ({self.mix})"
 
     def label(self) -> str:
         ratio = f"  data {self.data_ratio:g}" if self.data_ratio != 1 else ""
@@ -73,7 +74,7 @@ def _quote(arg: str) -> str:
 
 def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None, domains: Sequence[str] | None,
                 datasets: Sequence[str] | None, methods: Sequence[str] | None, seeds: Any, mixes: Sequence[str] | None,
-                data_ratios: Sequence[float] | None, cli: dict[str, Any]) -> Grid:
+                data_ratios: Sequence[float] | None, cli: dict[str, Any], strategies: Sequence[str] | None = None) -> Grid:
     """All cells, seeds outermost: a suite stopped early still has every row once."""
     from bench.training.methods import canonical_method
 
@@ -91,6 +92,7 @@ def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None,
     methods = [canonical_method(m) for m in axis("methods", methods, ["simclr"])]
     seed_list = _seeds(axis("seeds", seeds, 1))
     mix_list = list(axis("mixes", mixes, [RunConfig.mix]))  # the declared defaults
+    strategy_list = list(axis("strategies", strategies, ["imix"]))
     ratios = [float(r) for r in axis("data_ratios", data_ratios, [RunConfig.data_ratio])]
     for ratio in ratios:
         if not in_fraction(ratio):
@@ -110,13 +112,13 @@ def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None,
     prepared: dict[str, tuple[dict[str, Any], dict[str, Any], list[str]]] = {}
     for domain, name in rows:
         flags = cell_flags(layers, domain, name, cli)
-        offered = list(known[domain].cls.mixers)
+        offered = offered_mixers(known[domain].cls.mixers)
         skipped = [m for m in mix_list if m not in offered]
         if skipped:
             grid.notes.append(f"{domain}/{name}: no i-Mix with {', '.join(skipped)} (the {domain} domain "
                               f"offers {', '.join(offered)}); those cells are left out.")
         prepared[f"{domain}/{name}"] = (flags, known[domain].settings(flags, f"{domain}/{name}"),
-                                        [m for m in mix_list if m in offered])
+                                        row_arms(strategy_list, [m for m in mix_list if m in offered]))
 
     for seed in seed_list:
         for ratio in ratios:
@@ -126,7 +128,8 @@ def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None,
                     if method not in row_methods(layers, domain, name, methods):
                         continue
                     for mix in [None, *row_mixes]:
-                        arms = [a for spec in layers for a in matching_arms(spec, domain, name, method, mix is not None)]
+                        imix = mix is not None and arm_flags(mix)[2]
+                        arms = [a for spec in layers for a in matching_arms(spec, domain, name, method, imix)]
                         source = "; ".join(a[ARM_SOURCE] for a in arms if ARM_SOURCE in a)
                         grid.cells.append(_cell(known[domain], layers, cli, (domain, name, method, mix, seed, ratio),
                                                 (flags, settings) if not arms else None, source))
@@ -140,20 +143,19 @@ def _cell(known: DomainFlags, layers: list[dict[str, Any]], cli: dict[str, Any],
     from bench.prepare import prepare_with
 
     domain, name, method, mix, seed, ratio = where
+    arm_argv, arm_settings, imix = arm_flags(mix) if mix is not None else ([], {}, False)
     if row is None:
-        flags = cell_flags(layers, domain, name, cli, method, mix is not None)
+        flags = cell_flags(layers, domain, name, cli, method, imix)
         row = (flags, known.settings(flags, f"{domain}/{name}"))
     flags, settings = row
     settings = {**settings, "seed": seed}
     argv = ["--domain", domain, *flags_to_argv(flags, known.option_strings), "--method", method, "--seed", str(seed)]
-    if mix is not None:
-        argv += ["--imix", "--mix", mix]
-        settings["mix"] = mix
+    argv, settings = argv + arm_argv, {**settings, **arm_settings}
     if ratio != 1:
         argv += ["--data-ratio", f"{ratio:g}"]
         settings["data_ratio"] = float(f"{ratio:g}")  # as the printed command line reads it
     cell = Cell(domain, name, method, mix, seed, ratio, argv, source)
-    cell.cfg, cell.domain_adapter = prepare_with(known.cls, domain, method, True if mix is not None else None,
+    cell.cfg, cell.domain_adapter = prepare_with(known.cls, domain, method, True if imix else None,
                                                  **settings)
     cell.key = config_key(cell.cfg.to_dict())
     return cell
@@ -165,7 +167,7 @@ def estimate_seconds(cell: Cell, records: list[dict[str, Any]]) -> float | None:
     Training time scales with epochs x pretraining samples; the rest (loading, evaluation) is
     taken as is. None when no earlier run of these settings is on record.
     """
-    ignore = {"seed", "imix", "mix", "alpha", "epochs", "data_ratio", "eval_every"}
+    ignore = TREATMENT_FIELDS | WORK_FIELDS
     key = config_key(cell.cfg.to_dict(), ignore)
     guesses = []
     for record in records:
@@ -176,7 +178,7 @@ def estimate_seconds(cell: Cell, records: list[dict[str, Any]]) -> float | None:
             work_old = max(old["epochs"], 1) * old.get("data_ratio", 1.0)
             work_new = cell.cfg.epochs * cell.cfg.data_ratio
             fixed = record["wall_seconds"] - record["train_seconds"]
-            if record.get("resumed_at_epoch") is not None or fixed < 0:  # wall covers the last process only
+            if record.get("resumed_at_epoch") is not None or fixed < 0:  # several processes' start-ups, or older records
                 continue
             guesses.append(fixed + record["train_seconds"] * work_new / work_old)
         except (KeyError, TypeError, ZeroDivisionError):

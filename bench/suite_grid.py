@@ -14,7 +14,26 @@ from bench.core.errors import UserError
 from bench.presets import get_preset
 
 # Grid axes that the suite sets per cell; presets and files may not set them as settings.
-AXES = ("domain", "method", "imix", "mix", "seed", "data_ratio")
+AXES = ("domain", "method", "imix", "mix", "seed", "data_ratio", "strategy")
+# --strategies: "imix" is one arm per --mixes entry (the default); the others are a --strategy cell each.
+STRATEGY_ARMS = ("inputmix", "emix", "dacl", "gaussian")
+
+
+def row_arms(strategies: Sequence[str], mixes: list[str]) -> list[str]:
+    """The treated arms run beside a row's baseline: i-Mix with each mix, then each other strategy."""
+    unknown = [s for s in strategies if s not in ("imix", *STRATEGY_ARMS)]
+    if unknown:
+        raise UserError(f"unknown strategy {unknown[0]!r} in --strategies; valid choices: imix (one arm per "
+                        f"--mixes entry), {', '.join(STRATEGY_ARMS)}.")
+    return (mixes if "imix" in strategies else []) + [s for s in STRATEGY_ARMS if s in strategies]
+
+
+def arm_flags(arm: str) -> tuple[list[str], dict[str, Any], bool]:
+    """A treated arm's `bench run` flags, its settings and whether it is an i-Mix arm (for [[arms]] entries:
+    strategy cells take the baseline's arm settings)."""
+    if arm in STRATEGY_ARMS:
+        return ["--strategy", arm], {"strategy": arm}, False
+    return ["--imix", "--mix", arm], {"mix": arm}, True
 
 
 def _seeds(value: Any) -> list[int]:
@@ -93,7 +112,7 @@ class DomainFlags:
 
     def __init__(self, domain: str) -> None:
         from bench.adapters import domain_class
-        from bench.flags import ENCODER_FLAGS, RUN_FIELDS, Parser, run_option_strings
+        from bench.flags import ENCODER_FLAGS, RUN_FIELDS, Parser, owner_options, run_option_strings
 
         self.cls = domain_class(domain)
         group = Parser(add_help=False).add_argument_group()
@@ -103,7 +122,8 @@ class DomainFlags:
         self.options = {flag[2:].replace("-", "_"): a for a in group._group_actions for flag in a.option_strings
                         if flag.startswith("--") and not (isinstance(a, argparse.BooleanOptionalAction)
                                                           and flag.startswith("--no-"))}
-        self.names = {*RUN_FIELDS, *ENCODER_FLAGS, *self.options}
+        self.owned = {option.name for option in owner_options()}  # methods' and mixers' own: resolve checks them
+        self.names = {*RUN_FIELDS, *ENCODER_FLAGS, *self.options, *self.owned}
         self.option_strings = run_option_strings(self.cls)  # for rendering: which switches have a --no- form
 
     def settings(self, flags: dict[str, Any], where: str) -> dict[str, Any]:
@@ -130,6 +150,8 @@ class DomainFlags:
             if key in self.options:
                 value = _option_value(self.options[key], value, where)
                 key = self.options[key].dest
+            elif key in self.owned:
+                pass
             elif key in ENCODER_OPTIONS:
                 value = _option_value(argparse.Action([], key, type=ENCODER_OPTIONS[key][0]), value, where)
             else:

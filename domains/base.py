@@ -72,7 +72,9 @@ class Domain:
     summary: ClassVar[str]
     datasets: ClassVar[dict[str, str]]  # name -> one-line description; the first is the default
     default_encoder: ClassVar[str]
-    mixers: ClassVar[tuple[str, ...]] = ("mixup",)  # add "cutmix" where neighbours correlate
+    # The mixers this domain opts in to: mixers that need no opt-in (MixUp) are offered everywhere;
+    # add "cutmix" where neighbouring values are correlated (bench/training/mixing.py MixerSpec).
+    mixers: ClassVar[tuple[str, ...]] = ("mixup",)
     raw_probe: ClassVar[bool] = False  # also probe the raw inputs (cheap for small vectors); see raw_features
     # False where two inputs cannot be averaged into a third (token ids, categories as codes): views may
     # then be integer tensors, and i-Mix, InputMix and CutMix never touch the inputs; i-Mix mixes the
@@ -129,6 +131,11 @@ class Domain:
 
     def augment(self, x: Tensor, rng: Rng) -> Tensor:
         return self.preprocess(x)
+
+    def drop_inputs(self, x: Tensor, rng: Rng) -> Tensor:
+        """Input dropout on a model-ready view (the tabular --inputdrop). Not augmentation: with --no-aug
+        the trainer still applies it to the clean views, as the official code does. None by default."""
+        return x
 
     def raw_features(self, data: DomainData) -> tuple[Tensor, Tensor] | None:
         """Train and test features of the raw-input reference probe (``raw_probe``), one row per sample of

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import random
 import traceback
-from typing import Any, Callable, Collection
+from typing import Any, Callable, Collection, Mapping
 
 import numpy as np
 import torch
@@ -160,7 +160,8 @@ def _where(error: BaseException) -> str:
     return f"{frame.filename}:{frame.lineno}"
 
 
-def view_problems(domain: Domain, data: DomainData, device: torch.device) -> list[str]:
+def view_problems(domain: Domain, data: DomainData, device: torch.device,
+                  mixer_dims: Mapping[str, int] | None = None) -> list[str]:
     """Run ``preprocess`` and ``augment`` on a few stored samples and compare with ``input_shape``."""
     x = data.train.x[:CHECK_BATCH].to(device)
     n, expected = x.shape[0], tuple(data.input_shape)
@@ -194,9 +195,11 @@ def view_problems(domain: Domain, data: DomainData, device: torch.device) -> lis
             problems.append(f"{what} returned NaN or infinite values")
     if not problems:
         problems += global_generator_problems(domain, x)
-    if "cutmix" in domain.mixers and len(expected) < 2:
-        problems.append(f"mixers offer cutmix, which needs inputs shaped (channels, length, ...); "
-                        f"input_shape is {expected}")
+    for name in domain.mixers:  # the host says how many dimensions a sample needs for each of its mixers
+        needed = (mixer_dims or {}).get(name, 1)
+        if len(expected) < needed:
+            problems.append(f"mixers offer {name}, which needs inputs shaped (channels, length, ...); "
+                            f"input_shape is {expected}")
     return problems
 
 
@@ -228,8 +231,12 @@ def global_generator_problems(domain: Domain, x: Tensor) -> list[str]:
             "rng.numpy instead"]
 
 
-def check_adapter(domain: Domain, data: DomainData, device: torch.device) -> None:
-    """Raise UserError naming the adapter if its data or views break the contract."""
+def check_adapter(domain: Domain, data: DomainData, device: torch.device,
+                  mixer_dims: Mapping[str, int] | None = None) -> None:
+    """Raise UserError naming the adapter if its data or views break the contract.
+
+    ``mixer_dims``: the least number of dimensions of one sample each of the host's mixers needs.
+    """
     label = adapter_label(domain)
     _fail(label, data_problems(data))
-    _fail(label, view_problems(domain, data, device))
+    _fail(label, view_problems(domain, data, device, mixer_dims))

@@ -11,8 +11,10 @@ encoder; signals: the array checks). ``--data`` is, in this order of trial:
   cache when offline (``HF_DATASETS_OFFLINE=1`` or no network).
 
 Columns default from the feature types: the ``Image``/``Audio`` column, the ``ClassLabel``
-column as the label. Without a test split, a seeded stratified fraction of the training
-split is held out (``--test-size``, ``--split-seed``), the same for every run seed.
+column as the label. Without a test split, a stratified fraction of the training split is held
+out by the rule every loader follows (``domains/kit/split.py``): ``--test-size``, seeded by
+``--split-seed`` or else the run's ``--seed``, rows in the same order as ``--dataset csv`` gives them.
+A CSV file is read with the same pandas settings as ``--dataset csv`` (``kit.CSV_READ``).
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ _HF_FLAGS = (
                               "stratified --test-size fraction of the training split)", later=True),
     Option("test_size", float, 0.2, "hf/arrays/csv without a test split: the held-out fraction per class",
            later=True),
-    Option("split_seed", int, 0, "hf: seed of that held-out split (fixed, so every run seed sees the same split)",
-           later=True),
+    Option("split_seed", int, None, "seed of that held-out split (default: the run's --seed, as --dataset csv; "
+                                    "give one to keep the split fixed across run seeds)", later=True),
     Option("label", help="the label column (hf default: the ClassLabel column, else 'label')", later=True),
 )
 _HF_COLUMNS = {
@@ -93,7 +95,16 @@ FILE_BUILDERS = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".json": "
                  ".arrow": "arrow", ".txt": "text"}
 
 
-def _load(datasets, source: str, config: str | None) -> Any:
+def _reader_settings(path: Path, header: bool) -> dict[str, Any]:
+    """How the csv builder reads a file: as --dataset csv reads it (kit.CSV_READ, the header row or none)."""
+    if FILE_BUILDERS.get(path.suffix.lower()) != "csv":
+        return {}
+    from .kit import CSV_READ
+
+    return {**CSV_READ, "delimiter": "\t" if path.suffix.lower() == ".tsv" else ",", "header": 0 if header else None}
+
+
+def _load(datasets, source: str, config: str | None, header: bool = True) -> Any:
     """A Dataset or DatasetDict; every way of failing becomes a UserError saying what to do."""
     path = Path(source).expanduser()
     if _is_saved(path):
@@ -104,8 +115,7 @@ def _load(datasets, source: str, config: str | None) -> Any:
             if builder is None:
                 raise UserError(f"--data {source}: cannot tell how to read a {path.suffix or 'suffix-less'} file; "
                                 f"hf reads {', '.join(sorted(FILE_BUILDERS))} files, folders and Hub names.")
-            kwargs = {"delimiter": "\t"} if path.suffix.lower() == ".tsv" else {}
-            return datasets.load_dataset(builder, data_files=str(path), **kwargs)
+            return datasets.load_dataset(builder, data_files=str(path), **_reader_settings(path, header))
         return datasets.load_dataset(str(path) if path.is_dir() else source, config)
     except UserError:
         raise
@@ -138,7 +148,7 @@ def open_hf(source: str | None, options: dict[str, Any]) -> HFSplits:
                         "dataset folder or file, or a save_to_disk folder.")
     datasets = _import_datasets()
     config = options.get("hf_config")
-    loaded = _load(datasets, source, config)
+    loaded = _load(datasets, source, config, options.get("header", True))
     if isinstance(loaded, datasets.Dataset):
         loaded = datasets.DatasetDict({"train": loaded})
     splits = list(loaded)
@@ -221,28 +231,20 @@ def label_arrays(train: Any, test: Any, column: str) -> tuple[np.ndarray, np.nda
             [str(c) for c in classes])
 
 
-def held_out(labels: np.ndarray, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Train and test row indices: a seeded split stratified by label (plain when a class has one row)."""
-    from sklearn.model_selection import train_test_split
+def with_test(splits: HFSplits, label: str, options: dict[str, Any], seed: int) -> HFSplits:
+    """The same splits, with the test split carved out of training when the dataset has none: the
+    rule of every loader (``kit.stratified_split``, seeded by --split-seed, else the run's ``seed``)."""
+    from .kit import content_fingerprint, split_seed, stratified_split
 
-    if not 0 < test_size < 1:
-        raise UserError(f"--test-size must be in (0, 1), got {test_size}.")
-    counts = np.unique(labels, return_counts=True)[1]
-    stratify = labels if counts.min() >= 2 else None
-    train, test = train_test_split(np.arange(len(labels)), test_size=test_size, random_state=seed, stratify=stratify)
-    return np.sort(train), np.sort(test)
-
-
-def with_test(splits: HFSplits, label: str, options: dict[str, Any]) -> HFSplits:
-    """The same splits, with the test split carved out of training when the dataset has none."""
     if splits.test is not None:
         return splits
     test_size = float(options.get("test_size") or 0.2)
-    seed = int(options.get("split_seed") or 0)
-    raw = np.asarray(splits.train[label])
-    train_rows, test_rows = held_out(raw, test_size, seed)
+    seed = split_seed(options, seed)
+    train_rows, test_rows, _ = stratified_split(np.asarray(splits.train[label]), test_size, seed)
     info = {**splits.info, "test_split": f"seeded stratified {test_size:g} of {splits.info['train_split']} "
-                                        f"(split seed {seed})"}
+                                        f"(split seed {seed})",
+            # what the seeded split chose from (datasets' own digest of the split), the same for every seed
+            "data_fingerprint": content_fingerprint(splits.info.get("hf_fingerprint"), label, f"{test_size:g}")}
     return HFSplits(splits.train.select(train_rows), splits.train.select(test_rows), splits.name, info)
 
 

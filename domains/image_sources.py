@@ -97,7 +97,8 @@ def digits(size: int = 32) -> ImageSet:
                      "test_split": f"stratified 25% (seed {EMBEDDED_SPLIT_SEED})"})
 
 
-def hf_images(source: str | None, options: dict[str, Any], data_root: str, size: int) -> tuple[ImageSet, str]:
+def hf_images(source: str | None, options: dict[str, Any], data_root: str, size: int,
+              seed: int = 0) -> tuple[ImageSet, str]:
     """A Hugging Face image dataset as uint8 splits (decoded once, then cached like an image folder)
     and its row name (hf:<name>)."""
     from . import hf_source as hf
@@ -106,7 +107,7 @@ def hf_images(source: str | None, options: dict[str, Any], data_root: str, size:
     splits = hf.open_hf(source, options)
     column = hf.guess_column(splits.train, "Image", options.get("image_column"), "--image-column")
     label = hf.guess_label(splits.train, options.get("label"))
-    splits = hf.with_test(splits, label, options)
+    splits = hf.with_test(splits, label, options, seed)
     y_train, y_test, class_names = hf.label_arrays(splits.train, splits.test, label)
     fingerprints = (splits.train._fingerprint, splits.test._fingerprint)
     cache = Path(data_root).expanduser() / "hf-images" / f"{splits.name.replace('/', '-').replace(':', '-')}-" \

@@ -21,6 +21,7 @@ from .image_augment import ViewRecipe, pad_crop_flip, random_views, to_unit_floa
 from .image_folder import load_image_folder
 from .hf_source import DESCRIPTION as HF_DESCRIPTION, hf_options
 from .image_sources import CIFAR, ImageSet, cifar, digits, hf_images
+from .kit import content_fingerprint
 from bench.core.options import Option
 
 
@@ -100,6 +101,8 @@ class ImageDomain(Domain):
         train = keep_class_fraction(images.train, self.class_ratio, request.seed)
         self.mean, self.std = channel_stats(train.x)
         info = dict(images.info)
+        if self.class_ratio < 1 and "data_fingerprint" not in info:  # a seeded subset: digest what it was drawn from
+            info["data_fingerprint"] = content_fingerprint(images.train.x, images.train.y, images.test.x, images.test.y)
         name = info.pop("dataset_name", request.dataset)
         info.update({"normalisation": {"mean": [round(v, 4) for v in self.mean.tolist()],
                                        "std": [round(v, 4) for v in self.std.tolist()]},
@@ -117,7 +120,7 @@ class ImageDomain(Domain):
             self._check_native_size(request.dataset)
             return cifar(request.dataset, request.root)
         if request.dataset == "hf":
-            images, name = hf_images(request.path, self.options, request.root, self.image_size)
+            images, name = hf_images(request.path, self.options, request.root, self.image_size, request.seed)
             images.info["dataset_name"] = name
             return images
         if not request.path:

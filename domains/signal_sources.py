@@ -16,7 +16,7 @@ import numpy as np
 
 from bench.core.errors import UserError
 
-from .kit import cached, drop_missing_labels, label_column, read_array, read_npz, read_table
+from .kit import cached, drop_missing_labels, drop_row_index, label_column, read_array, read_npz, read_table
 
 MNIST1D_SEED = 42  # the package's default: every user who generates the set gets the same one
 MNIST1D_DEFAULT_SAMPLES = 5000  # the package's default: 4,000 train / 1,000 test
@@ -115,7 +115,7 @@ def csv_signals(path: str | None, label: str | None, header: bool, channels: int
 
     if path is None:
         raise UserError("the csv dataset reads --data FILE.csv (one row per sequence).")
-    table = read_table(path, header)
+    table, _, _ = drop_row_index(read_table(path, header), None, path)
     column = label_column(table, label, path)
     table, _ = drop_missing_labels(table, column, path)
     values = table.drop(columns=[column])
@@ -129,7 +129,7 @@ def csv_signals(path: str | None, label: str | None, header: bool, channels: int
                         info={"source": path, "label_column": str(column), "channels": channels})
 
 
-def hf_signals(source: str | None, options: dict[str, Any]) -> tuple[SignalArrays, str]:
+def hf_signals(source: str | None, options: dict[str, Any], seed: int = 0) -> tuple[SignalArrays, str]:
     """A Hugging Face dataset of fixed-length sequences: a list-of-numbers column (one channel),
     a list of lists or an Array2D (channels x length; --layout nlc for length x channels), or,
     without such a column, the scalar columns of each row as one channel."""
@@ -137,7 +137,7 @@ def hf_signals(source: str | None, options: dict[str, Any]) -> tuple[SignalArray
 
     splits = hf.open_hf(source, options)
     label = hf.guess_label(splits.train, options.get("label"))
-    splits = hf.with_test(splits, label, options)
+    splits = hf.with_test(splits, label, options, seed)
     features = splits.train.features
     column = options.get("signal_column")
     if column is not None and column not in features:

@@ -20,7 +20,7 @@ from bench.core.rng import Rng
 from . import signal_augment as aug
 from .base import DataRequest, Domain, DomainData, Split
 from .hf_source import DESCRIPTION as HF_DESCRIPTION, hf_options
-from .kit import Standardiser, encode_labels, stratified_split
+from .kit import Standardiser, content_fingerprint, encode_labels, split_seed, stratified_split
 from .kit.flags import FILE_FLAGS
 from bench.core.options import Option
 from .signal_sources import MNIST1D_DEFAULT_SAMPLES, SignalArrays, array_files, csv_signals, hf_signals, mnist1d_arrays
@@ -82,7 +82,7 @@ class SignalsDomain(Domain):
         if request.dataset == "mnist1d":
             return mnist1d_arrays(o["num_samples"], request.root)
         if request.dataset == "hf":
-            arrays, self.hf_name = hf_signals(request.path, o)
+            arrays, self.hf_name = hf_signals(request.path, o, request.seed)
             return arrays
         arrays = self.read(request.dataset, request.path, test=False)
         if o["test_data"] and arrays.x_test is None:
@@ -90,9 +90,10 @@ class SignalsDomain(Domain):
             return SignalArrays(arrays.x, arrays.y, test.x, test.y, {**arrays.info, "test_data": o["test_data"]})
         if arrays.x_test is not None:
             return arrays
-        rows, test_rows, rule = stratified_split(arrays.y, o["test_size"], request.seed)
+        rows, test_rows, rule = stratified_split(arrays.y, o["test_size"], split_seed(o, request.seed))
         return SignalArrays(arrays.x[rows], arrays.y[rows], arrays.x[test_rows], arrays.y[test_rows],
-                            {**arrays.info, "test_split": rule})
+                            {**arrays.info, "test_split": rule,
+                             "data_fingerprint": content_fingerprint(arrays.x, arrays.y)})  # before the seeded split
 
     def load(self, request: DataRequest) -> DomainData:
         arrays = self.arrays(request)

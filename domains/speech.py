@@ -120,7 +120,7 @@ class SpeechDomain(Domain):
         if request.dataset == "speechcommands":
             return speechcommands(request.path, request.root, o["sc_version"], o["sc_protocol"])
         if request.dataset == "hf":
-            return sources.hf_clips(request.path, o, o["seconds"])
+            return sources.hf_clips(request.path, o, o["seconds"], request.seed)
         return sources.audiofolder(request.path, o["seconds"], o["test_size"], o["split_seed"])
 
     def level(self, dataset: str) -> str:

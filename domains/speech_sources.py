@@ -214,7 +214,7 @@ def _read_synth_cache(cache: Path) -> dict | None:
 # ---------------------------------------------------------------- Hugging Face datasets
 
 
-def hf_clips(source: str | None, options: dict[str, Any], seconds: float) -> ClipSet:
+def hf_clips(source: str | None, options: dict[str, Any], seconds: float, seed: int = 0) -> ClipSet:
     """A Hugging Face audio dataset: the encoded bytes of every row, read with soundfile and
     resampled to 16 kHz like files on disk (datasets' own audio decoding is not used)."""
     from . import hf_source as hf
@@ -222,7 +222,7 @@ def hf_clips(source: str | None, options: dict[str, Any], seconds: float) -> Cli
     splits = hf.open_hf(source, options)
     column = hf.guess_column(splits.train, "Audio", options.get("audio_column"), "--audio-column")
     label = hf.guess_label(splits.train, options.get("label"))
-    splits = hf.with_test(splits, label, options)
+    splits = hf.with_test(splits, label, options, seed)
     y_train, y_test, class_names = hf.label_arrays(splits.train, splits.test, label)
     parts = {}
     for part, dataset, labels in (("train", splits.train, y_train), ("test", splits.test, y_test)):

@@ -15,7 +15,7 @@ from bench.core.atomic import atomic_write
 from bench.core.errors import UserError
 
 from .download import fetch
-from .kit import LabelledTable, read_table
+from .kit import LabelledTable, read_table, split_table
 
 COVTYPE_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/covtype/covtype.data.gz"
 HIGGS_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/00280/HIGGS.csv.gz"
@@ -77,14 +77,19 @@ def higgs_table(dataset: str, path: str | None, root: str, features: str) -> Lab
     )
 
 
-def hf_table(source: str | None, options: dict) -> tuple[LabelledTable, str]:
+def hf_table(source: str | None, options: dict, seed: int) -> tuple[LabelledTable, str]:
     """A Hugging Face dataset of scalar columns as a raw table (the table encoder fits it later);
-    ClassLabel codes become their names, so classes read as in a CSV."""
+    ClassLabel codes become their names, so classes read as in a CSV.
+
+    The whole training split becomes one frame that goes through ``kit.split_table``, the rule of
+    ``--dataset csv``: so one CSV file gives the same columns, split, row order and arrays both ways.
+    """
     from . import hf_source as hf
 
+    if source and Path(source).expanduser().is_file() and Path(source).suffix.lower() in (".csv", ".tsv"):
+        read_table(Path(source).expanduser(), options.get("header", True))  # the csv path's checks: repeated names
     splits = hf.open_hf(source, options)
     label = hf.guess_label(splits.train, options.get("label"))
-    splits = hf.with_test(splits, label, options)
     features = splits.train.features
     if options.get("feature_columns"):
         columns = [c.strip() for c in options["feature_columns"].split(",") if c.strip()]
@@ -106,5 +111,8 @@ def hf_table(source: str | None, options: dict) -> tuple[LabelledTable, str]:
                 table[column] = [feature.int2str(int(v)) if v is not None and v >= 0 else None for v in table[column]]
         return table
 
-    info = {**splits.info, "label_column": label, "feature_columns": columns}
-    return LabelledTable(frame(splits.train), frame(splits.test), label, info), splits.name
+    test = frame(splits.test) if splits.test is not None else None
+    table = split_table(frame(splits.train), test, {**options, "label": label}, seed, f"Hugging Face datasets: {source}",
+                        f"the data set's {splits.info['test_split_name']!r} split")
+    info = {**splits.info, **table.info, "label_column": label, "feature_columns": columns}
+    return LabelledTable(table.train, table.test, table.label, info), splits.name

@@ -95,7 +95,7 @@ class TabularDomain(Domain):
         if request.dataset == "covtype":
             table, passthrough = covtype_table(request.path, request.root), list(range(10, 54))
         elif request.dataset == "hf":
-            (table, hf_name), passthrough = hf_table(request.path, o), []
+            (table, hf_name), passthrough = hf_table(request.path, o, request.seed), []
         elif request.dataset in HIGGS_SUBSETS:
             table = higgs_table(request.dataset, request.path, request.root, o["higgs_features"])
             passthrough = []
@@ -120,7 +120,9 @@ class TabularDomain(Domain):
         )
 
     def augment(self, x: Tensor, rng: Rng) -> Tensor:
-        x = x.float()
+        return self.drop_inputs(x.float(), rng)  # tables have no augmentation but input dropout
+
+    def drop_inputs(self, x: Tensor, rng: Rng) -> Tensor:
         if self.inputdrop == 0:
             return x
         n = x.shape[1] if self.drop_columns is None else self.drop_columns

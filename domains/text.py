@@ -20,7 +20,6 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from bench.core.config import FIELD_NAMES
 from bench.core.errors import UserError
 from bench.core.options import Option
 from bench.core.rng import Rng
@@ -106,9 +105,8 @@ class TextDomain(Domain):
     def defaults(self, dataset: str) -> dict[str, Any]:
         # AdamW, as transformers are trained; SGD at the bench's lr 0.125 does not train this one.
         settings = {"optimizer": "adamw", "lr": 1e-3, "weight_decay": 1e-4, "batch_size": 256, "epochs": 10,
-                    "warmup_epochs": 1, "temperature": 0.2}
-        if "mix_layer" in FIELD_NAMES:  # i-Mix after the embedding, once the trainer can mix there
-            settings["mix_layer"] = 1
+                    "warmup_epochs": 1, "temperature": 0.2,
+                    "mix_layer": "1"}  # i-Mix after the embedding: token ids cannot be mixed (input_mixable)
         return settings
 
     def table(self, request: DataRequest) -> TextTable:

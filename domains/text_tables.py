@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from bench.core.errors import UserError
+from domains.kit.split import stratified_split
 
 from . import hf_source as hf
 from .kit import drop_missing_labels
@@ -130,7 +131,7 @@ def held_out_table(texts: list[str], labels: np.ndarray, rows: list[str], option
                    info: dict[str, Any]) -> TextTable:
     """A seeded stratified test fraction of one table (``--test-size``, ``--split-seed``)."""
     test_size, seed = float(options["test_size"]), int(options["split_seed"])
-    train, test = hf.held_out(labels, test_size, seed)
+    train, test, _ = stratified_split(labels, test_size, seed)  # the rule every table loader shares
     rule = f"seeded stratified {test_size:g} of the rows (split seed {seed}, the same for every run seed)"
     return TextTable([texts[i] for i in train], labels[train], [texts[i] for i in test], labels[test],
                      [rows[i] for i in test], name, {**info, "test_split": rule})

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from encoders.blocks import pool_flatten, run_blocks
+from encoders.staged import Hidden
+
 
 def conv_block(in_channels: int, out_channels: int, stride: int) -> nn.Sequential:
     return nn.Sequential(
@@ -18,7 +21,10 @@ class SmallCNN(nn.Module):
 
     The last three blocks halve the resolution. ``stem_stride=2`` halves it in the first
     block too, which makes the network about 4x cheaper on 1x40x101 spectrograms.
+    Mix layers 1 to 4: after each conv block (block 5 pools).
     """
+
+    mix_layers = 4
 
     def __init__(self, in_channels: int = 3, width: float = 1.0, stem_stride: int = 1) -> None:
         super().__init__()
@@ -31,3 +37,6 @@ class SmallCNN(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.pool(self.features(x)).flatten(1)
+
+    def forward_partial(self, x: Hidden, start: int, end: int | None = None) -> Hidden:
+        return run_blocks([*self.features, pool_flatten(self.pool)], x, start, end)

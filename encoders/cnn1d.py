@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from encoders.blocks import pool_flatten, run_blocks
+from encoders.staged import Hidden
+
 
 def conv1d_block(in_channels: int, out_channels: int, stride: int, kernel_size: int) -> nn.Sequential:
     return nn.Sequential(
@@ -18,6 +21,7 @@ class CNN1d(nn.Module):
 
     Every block after the first halves the length. Average pooling makes the representation
     invariant to where in time a pattern sits, which is what a shifted signal needs.
+    Mix layers 1 to ``depth``: after each conv block (block ``depth + 1`` pools).
     """
 
     def __init__(self, in_channels: int, width: float = 1.0, depth: int = 3, kernel_size: int = 5) -> None:
@@ -28,6 +32,10 @@ class CNN1d(nn.Module):
         self.features = nn.Sequential(*blocks)
         self.pool = nn.AdaptiveAvgPool1d(1)
         self.feature_dim = channels[-1]
+        self.mix_layers = depth
 
     def forward(self, x: Tensor) -> Tensor:
         return self.pool(self.features(x)).flatten(1)
+
+    def forward_partial(self, x: Hidden, start: int, end: int | None = None) -> Hidden:
+        return run_blocks([*self.features, pool_flatten(self.pool)], x, start, end)

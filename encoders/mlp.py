@@ -9,12 +9,15 @@ import torch
 from torch import Tensor, nn
 
 from bench.core.errors import UserError
+from encoders.blocks import run_blocks
+from encoders.staged import Hidden
 
 
 class MLP(nn.Module):
     """``depth`` blocks of Linear -> BatchNorm -> ReLU, ``width`` units each.
 
-    The output of the last block is the representation the probe sees.
+    The output of the last block is the representation the probe sees. Mix layers 1 to
+    ``depth``: after each block (after the last: the features, before the projection head).
     """
 
     def __init__(self, in_features: int, width: int = 512, depth: int = 3) -> None:
@@ -26,9 +29,14 @@ class MLP(nn.Module):
             size = width
         self.net = nn.Sequential(*layers)
         self.feature_dim = width
+        self.mix_layers = depth
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x.flatten(1))
+
+    def forward_partial(self, x: Hidden, start: int, end: int | None = None) -> Hidden:
+        blocks = [self.net[3 * i:3 * i + 3] for i in range(self.mix_layers)]
+        return run_blocks(blocks, x.flatten(1) if start == 0 else x, start, end)
 
 
 class Maxout(nn.Module):
@@ -52,7 +60,11 @@ class PaperMLP(nn.Module):
     one maxout over ``pieces`` = 4 consecutive units: 2048-d features, about 63.4M parameters
     on CoverType. ``scale`` multiplies the hidden widths (the official ``width`` / 64), so
     0.125 gives 256-256-512-512-1024 for runs that cannot afford the full model.
+    Mix layers 1 to 6: after the input layer, after each of the four hidden layers, and after
+    the last Linear and maxout (the features).
     """
+
+    mix_layers = 6
 
     widths = (2048, 2048, 4096, 4096, 8192)
     stem = 64  # units per input group
@@ -82,9 +94,14 @@ class PaperMLP(nn.Module):
         self.feature_dim = self.last.out_features // pieces
 
     def forward(self, x: Tensor) -> Tensor:
+        return self.maxout(self.last(self.body(self._input_layer(x))))
+
+    def _input_layer(self, x: Tensor) -> Tensor:
         x = x.flatten(1)
         if self.groups:
-            x = torch.cat([stem(part) for stem, part in zip(self.stems, x.split(self.groups, dim=1))], dim=1)
-        else:
-            x = self.stems[0](x)
-        return self.maxout(self.last(self.body(x)))
+            return torch.cat([stem(part) for stem, part in zip(self.stems, x.split(self.groups, dim=1))], dim=1)
+        return self.stems[0](x)
+
+    def forward_partial(self, x: Hidden, start: int, end: int | None = None) -> Hidden:
+        hidden = [self.body[3 * i:3 * i + 3] for i in range(len(self.body) // 3)]
+        return run_blocks([self._input_layer, *hidden, lambda h: self.maxout(self.last(h))], x, start, end)

@@ -9,6 +9,9 @@ from __future__ import annotations
 from torch import Tensor, nn
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
+from encoders.blocks import pool_flatten, run_blocks
+from encoders.staged import Hidden
+
 ARCHITECTURES: dict[str, tuple[type[nn.Module], tuple[int, ...]]] = {
     "resnet18": (BasicBlock, (2, 2, 2, 2)),
     "resnet34": (BasicBlock, (3, 4, 6, 3)),
@@ -17,7 +20,14 @@ ARCHITECTURES: dict[str, tuple[type[nn.Module], tuple[int, ...]]] = {
 
 
 class CifarResNet(nn.Module):
-    """``width`` scales every stage (64, 128, 256, 512 channels at width 1)."""
+    """``width`` scales every stage (64, 128, 256, 512 channels at width 1).
+
+    Blocks as the official ``forward_partial`` (kibok90/imix models/resnet.py) numbers them:
+    1 the stem, 2 to 5 the four stages, 6 pooling; it can be mixed after blocks 1 to 5, where
+    the state is still a feature map (mixing the pooled features equals mixing after block 5).
+    """
+
+    mix_layers = 5
 
     def __init__(self, arch: str = "resnet18", in_channels: int = 3, width: float = 1.0) -> None:
         super().__init__()
@@ -53,3 +63,6 @@ class CifarResNet(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.pool(self.stages(self.stem(x))).flatten(1)
+
+    def forward_partial(self, x: Hidden, start: int, end: int | None = None) -> Hidden:
+        return run_blocks([self.stem, *self.stages, pool_flatten(self.pool)], x, start, end)

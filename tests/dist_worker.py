@@ -29,6 +29,8 @@ CASES = {  # name: (settings, whether the query view is mixed)
     "moco+imix+shuffle": dict(method="moco", imix=True, shuffle_bn=True),  # (N+K)-way
     "moco+shuffle": dict(method="moco", shuffle_bn=True),  # the (1+K)-way baseline
     "byol+imix": dict(method="byol", imix=True),
+    "simclr+imix@2": dict(method="simclr", imix=True, mix_layer="2"),  # mixed inside the encoder (hidden_mix.py)
+    "moco+imix@1": dict(method="moco", imix=True, mix_layer="1"),
 }
 
 
@@ -70,10 +72,34 @@ def step(name: str, world: int, rank: int) -> dict:
     return out
 
 
+def grouped_npair_step(world: int, rank: int) -> dict:
+    """N-pair i-Mix with --npair-group 8: one process holding the 16 samples as two groups, or two
+    processes of 8 with the official local logits (nothing gathered, BatchNorm per process)."""
+    cfg = tiny_config(method="simclr", imix=True, npair_group=GLOBAL_BATCH // 2)
+    query, key, perms, lams = fixed_batch(2)
+    if world > 1:
+        share = slice(rank * GLOBAL_BATCH // world, (rank + 1) * GLOBAL_BATCH // world)
+        query, key, perms, lams = query[share], key[share], perms[rank:rank + 1], lams[rank:rank + 1]
+    calls = iter(zip(perms, lams))  # one process: the first group takes the first pairs, the second the next
+
+    def mixer(x, alpha, rng):
+        perm, lam = next(calls)
+        w = lam[:, None]
+        return w * x + (1 - w) * x[perm], Mix(perm=perm, lam=lam)
+
+    method = build(cfg, (FEATURES,), n_train=128)
+    model = distributed.wrap(StepLoss(method, mixer, cfg, Rng.from_seed(0)))
+    loss = model(query, key, torch.zeros(len(query), dtype=torch.long))
+    loss.backward()
+    return {"loss": float(distributed.mean_over_processes(loss.detach())),
+            "grads": {n: p.grad.clone() for n, p in method.named_parameters() if p.grad is not None}}
+
+
 def main(out_dir: str) -> None:
     distributed.init_from_env("cpu")
     world, rank = distributed.world_size(), distributed.rank()
     results = {name: step(name, world, rank) for name in CASES}
+    results["grouped npair"] = grouped_npair_step(world, rank)
     try:
         distributed.local_batch_size(15)
     except UserError as error:

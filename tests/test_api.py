@@ -20,7 +20,7 @@ def python_blocks(markdown: str) -> list[str]:
 
 def test_the_examples_in_docs_api_md_run(tmp_path, monkeypatch):
     blocks = python_blocks((REPO / "docs" / "api.md").read_text())
-    assert len(blocks) == 6
+    assert len(blocks) == 7
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("IMIX_BENCH_DATA", str(tmp_path / "data-root"))
     monkeypatch.setattr(registry, "_REGISTERED", {})  # register_domain("blobs") must not outlive this test
@@ -31,6 +31,7 @@ def test_the_examples_in_docs_api_md_run(tmp_path, monkeypatch):
     # every run() and the suite wrote to the files the examples named
     assert len((tmp_path / "runs.jsonl").read_text().splitlines()) == 3
     assert len((tmp_path / "grid.jsonl").read_text().splitlines()) == 4
+    assert len((tmp_path / "transfer.jsonl").read_text().splitlines()) == 1
 
 
 def test_a_saved_backbone_gives_the_features_the_probe_used(tmp_path, monkeypatch):

@@ -96,6 +96,11 @@ CASES = [
     Case("cutmix-on-tables", run("--imix", "--mix", "cutmix"), r"--mix cutmix is not offered by the tabular"),
     Case("resume-without-folder", run("--resume"), r"--resume needs --checkpoint-dir"),
     Case("shuffle-bn-without-moco", run("--shuffle-bn"), r"--shuffle-bn applies to MoCo"),
+    Case("npair-group-of-one", run("--npair-group", "1"), r"--npair-group must be at least 2"),
+    Case("npair-group-for-moco", run("--method", "moco", "--npair-group", "64"), r"applies to --method simclr"),
+    Case("npair-group-not-dividing", run("--npair-group", "7", "--batch-size", "32", "--epochs", "1"),
+         r"--npair-group 7 does not split the per-process batch of 32 samples.*e\.g\. 4, 8, 16"),
+    Case("unknown-cutmix-box", run("--cutmix-box", "square"), r"invalid choice: 'square'"),
     # tables
     Case("csv-without-data", run("--dataset", "csv", "--label", "label"), r"--dataset csv needs --data PATH"),
     Case("csv-missing-file", run("--dataset", "csv", "--data", "{f}/nope.csv", "--label", "label"),

@@ -95,6 +95,10 @@ def test_cli_resume_of_a_finished_run_repeats_its_record(tmp_path, capsys):
     first, second = read_records(tmp_path / "r.jsonl")
     assert first["loss_curve"] == second["loss_curve"] and len(first["loss_curve"]) == 2
     assert first["probe"]["accuracy"] == second["probe"]["accuracy"]
+    # the resumed record's wall time covers the first process too, and says what the second took alone
+    assert second["resumed_at_epoch"] == 2 and second["train_seconds"] == first["train_seconds"]
+    assert second["wall_seconds"] >= second["train_seconds"] + second["last_process_wall_seconds"]
+    assert first["wall_seconds"] == pytest.approx(first["last_process_wall_seconds"], abs=0.01)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -8,13 +8,15 @@ import pytest
 
 from bench.cli import main
 from bench.results.records import read_records
+from bench.training.methods import METHODS, aliases
+from bench.training.mixing import MIXERS
 
 TINY = ["--epochs", "1", "--data-ratio", "0.2", "--width", "32", "--batch-size", "64", "--quiet",
         "--proj-hidden", "32", "--queue-size", "64"]
 
 
-RUNNABLE = [(m, imix) for m in ("simclr", "ntxent", "moco", "byol", "supervised") for imix in (False, True)
-            if not (m == "ntxent" and imix)]  # ntxent refuses i-Mix: see the error tests
+# Every registered method, with i-Mix where it takes it (ntxent refuses it: see the error tests).
+RUNNABLE = [(name, imix) for name, cls in METHODS.items() for imix in (False, True) if cls.supports_imix or not imix]
 
 
 @pytest.mark.parametrize("method, imix", RUNNABLE)
@@ -46,17 +48,16 @@ def test_npair_alias_and_seed_reproducibility(tmp_path):
 def test_list_names_every_choice(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    for word in ("tabular", "digits", "covtype", "higgs100k", "csv", "simclr", "ntxent", "moco", "byol",
-                 "mixup", "cutmix", "mlp", "paper-mlp"):
+    for word in ("tabular", "digits", "covtype", "higgs100k", "csv", *METHODS, *aliases(), *MIXERS, "mlp", "paper-mlp"):
         assert word in out
 
 
 @pytest.mark.parametrize("args, message", [
     (["run", "--domain", "pictures"], "unknown domain 'pictures'; valid choices:"),
-    (["run", "--method", "swav"], "unknown method 'swav'; valid choices: byol, moco, mocov2, npair, ntxent, simclr, supervised"),
+    (["run", "--method", "swav"], f"unknown method 'swav'; valid choices: {', '.join(sorted([*METHODS, *aliases()]))}"),
     (["run", "--dataset", "iris"], "unknown tabular dataset 'iris'; valid choices: covtype, csv, digits"),
     (["run", "--imix", "--mix", "cutmix"], "--mix cutmix is not offered by the tabular domain; its choices: mixup"),
-    (["run", "--imix", "--mix", "manifold"], "unknown mixing strategy 'manifold'; valid choices: cutmix, mixup"),
+    (["run", "--imix", "--mix", "manifold"], f"unknown mixing strategy 'manifold'; valid choices: {', '.join(sorted(MIXERS))}"),
     (["run", "--method", "ntxent", "--imix"], "Use --method simclr"),
     (["run", "--alpha", "0"], "--alpha must be positive"),
     (["run", "--epochs", "many"], "invalid int value: 'many'"),

@@ -78,6 +78,20 @@ def test_two_processes_equal_one_with_the_global_batch(case, two_processes):
 
 
 @pytest.mark.slow
+def test_npair_in_groups_on_one_process_equals_two_processes_with_local_logits(two_processes):
+    # run.sh's N-pair: 2 GPUs, each contrasting its own half with its own BatchNorm; --npair-group on one process
+    (rank0, rank1), _ = two_processes
+    single = dist_worker.grouped_npair_step(world=1, rank=0)
+    assert rank0["grouped npair"]["loss"] == pytest.approx(single["loss"], abs=1e-5, rel=1e-5)
+    assert single["grads"] and rank0["grouped npair"]["grads"].keys() == single["grads"].keys()
+    for name, grad in single["grads"].items():
+        torch.testing.assert_close(rank0["grouped npair"]["grads"][name], grad, **TOLERANCE, msg=name)
+        assert torch.equal(rank0["grouped npair"]["grads"][name], rank1["grouped npair"]["grads"][name])
+    # and it is not the gathered (global) N-pair loss of the same samples and pairs
+    assert abs(rank0["simclr+imix"]["loss"] - single["loss"]) > 1e-3
+
+
+@pytest.mark.slow
 def test_trainer_runs_sharded_and_checkpoints_every_generator(two_processes):
     (rank0, rank1), out = two_processes
     assert len(rank0["train losses"]) == 2 and rank0["train losses"] == rank1["train losses"]  # averaged

@@ -76,3 +76,33 @@ def test_higgs_subset_is_drawn_as_the_official_code_draws_it(tmp_path, monkeypat
     table = table_sources.higgs_table("higgs100k", str(path), str(tmp_path), "all")
     official = np.random.RandomState(1).choice(80, 10, replace=False)  # tabular.higgs, mode 100k
     np.testing.assert_allclose(np.sort(table.train[1].to_numpy()), np.sort(values[official, 1]), rtol=1e-6)
+
+
+def official_input_dropout(view: torch.Tensor, p: float, mask_draw: torch.Tensor) -> torch.Tensor:
+    """main_pretext.py train(): ``images[i] * (torch.rand_like(images[i]) > args.inputdrop).float()``, on
+    every view the loader gives, whatever --no-aug (``mask_draw``: the uniform draws)."""
+    return view * (mask_draw > p).float()
+
+
+class _TwoViews:
+    needs_key_view = True
+
+
+def test_input_dropout_still_applies_with_no_aug_as_the_official_loop(tmp_path):
+    from bench.training.resolve import resolve
+    from bench.training.trainer import make_views
+
+    domain = TabularDomain(inputdrop=0.3)
+    x = torch.randn(64, 12)
+    cfg = resolve({"no_aug": True, "domain_options": {"inputdrop": 0.3}})
+    assert cfg.no_aug_inputdrop == "keep"  # the official behaviour is the default
+    query, key = make_views(domain, _TwoViews(), x, Rng.from_seed(2), cfg)
+    draws = Rng.from_seed(2).torch  # the same generator state: the first view's uniform draws, then the key's
+    first, second = torch.rand(64, 12, generator=draws), torch.rand(64, 12, generator=draws)
+    torch.testing.assert_close(query, official_input_dropout(x, 0.3, first))
+    torch.testing.assert_close(key, official_input_dropout(x, 0.3, second))
+    off = resolve({"no_aug": True, "no_aug_inputdrop": "off", "domain_options": {"inputdrop": 0.3}})
+    assert all(torch.equal(v, x) for v in make_views(domain, _TwoViews(), x, Rng.from_seed(2), off))
+    # nothing to keep or drop: the setting is not recorded, so such runs keep their config digests
+    assert resolve({"no_aug": True, "domain_options": {"inputdrop": 0.0}}).no_aug_inputdrop is None
+    assert resolve({"domain_options": {"inputdrop": 0.3}}).no_aug_inputdrop is None

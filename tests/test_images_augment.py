@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -146,3 +147,21 @@ def test_view_statistics_match_the_torchvision_pipeline():
         assert abs(a[key].mean() - b[key].mean()) < 4 * se, key
         if key != "grey":
             assert abs(a[key].std() - b[key].std()) < 0.2 * b[key].std() + 1e-3, key
+
+
+CIFAR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "cifar10"
+
+
+@pytest.mark.skipif(not (CIFAR / "train").is_dir(), reason="no offline CIFAR-10 copy")
+def test_the_batched_crop_is_the_official_pil_crop_but_for_rounding_and_the_outer_ring():
+    # docs/fidelity.md states these figures (results/fidelity/crop_vs_pil.py, 2,000 images)
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[1] / "results" / "fidelity" / "crop_vs_pil.py"
+    spec = importlib.util.spec_from_file_location("crop_vs_pil", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    figures = module.compare(module.cifar_images(CIFAR, 200))
+    assert figures["inner_max"] <= 1 / 255 + 1e-6  # inside: PIL's 8-bit rounding only
+    assert figures["inner_mean"] < 0.5 / 255
+    assert figures["max"] > 10 / 255  # the outer ring: grid_sample blends in the pixel outside the box

@@ -28,16 +28,22 @@ def test_cutmix_lam_is_the_kept_fraction_and_the_box_comes_from_the_partner(seed
     assert ((0 <= mix.lam) & (mix.lam <= 1)).all() and torch.all(mix.lam == mix.lam[0])
 
 
-def test_cutmix_box_is_a_rectangle_with_the_hand_counted_area():
+@pytest.mark.parametrize("box, rows, area", [
+    # seed 3: lam 0.734, centre (row 1, column 8); cut side int(10 * sqrt(0.266)) = int(5.15) = 5.
+    ("official", 3, 12),  # rand_bbox: rows 1 -+ 5 // 2 = [-1, 3) clipped to [0, 3), columns [6, 10): 3 x 4
+    ("rounded", 4, 16),  # the earlier box: round(5.15) = 5 rows from 1 - 2 = -1, clipped to [0, 4): 4 x 4
+])
+def test_cutmix_box_is_a_rectangle_with_the_hand_counted_area(box, rows, area):
     x = labelled_batch(n=4, h=10, w=10)
-    mixed, mix = cutmix(x, alpha=1.0, rng=Rng.from_seed(3))  # seed 3: a 4 x 4 box, sample 0 takes sample 2's
+    mixed, mix = cutmix(x, alpha=1.0, rng=Rng.from_seed(3), box=box)  # sample 0 takes sample 2's box
     assert mix.perm.tolist() == [2, 3, 1, 0]
     cut = mixed[0, 0] != x[0, 0]
-    rows, cols = cut.any(1).nonzero().squeeze(1), cut.any(0).nonzero().squeeze(1)
-    height, width = int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)
-    assert (height, width, int(cut.sum())) == (4, 4, 16)  # a solid 4 x 4 rectangle, nothing else
+    found_rows, cols = cut.any(1).nonzero().squeeze(1), cut.any(0).nonzero().squeeze(1)
+    height, width = int(found_rows.max() - found_rows.min() + 1), int(cols.max() - cols.min() + 1)
+    assert (height, width, int(cut.sum())) == (rows, 4, area)  # one solid rectangle, nothing else
+    assert found_rows.min() == 0 and cols.tolist() == [6, 7, 8, 9]
     assert (mixed[0][:, cut] == 2).all()  # the box holds the partner's pixels, in every channel
-    assert mix.lam[0].item() == pytest.approx(1 - 16 / 100)
+    assert mix.lam[0].item() == pytest.approx(1 - area / 100)
 
 
 def test_cutmix_leaves_a_sample_paired_with_itself_unchanged():

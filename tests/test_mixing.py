@@ -57,15 +57,24 @@ def test_input_mix_keeps_at_least_half_the_weight_on_the_original():
 
 
 def test_cutmix_folds_lam_so_the_own_sample_keeps_at_least_half():
-    # The box side is round(size * sqrt(1 - lam)) with lam >= 0.5 after the fold, so the box holds
-    # at most (0.7071 S + 0.5)^2 of S^2 values: lam >= 0.5 - sqrt(2)/S - 1/(4 S^2) (S=32: 0.4777).
-    # In 1-D the window is at most 0.5 L + 0.5 long: lam >= 0.5 - 1/(2L) (L=50: 0.49).
-    # Unfolded Beta(1, 1) draws reach lam < 0.1 in about 1 of 10 batches.
+    # The official box is at most the truncated cut side long, so the kept fraction is at least
+    # the folded lam >= 0.5; on 32 x 32 the largest box is 22 x 22 (int(32 * sqrt(0.5)) = 22):
+    # kept >= 1 - 484/1024 = 0.527. Unfolded Beta(1, 1) draws reach lam < 0.1 in about 1 of 10 batches.
     lams_2d = [cutmix(torch.zeros(2, 1, 32, 32), 1.0, Rng.from_seed(s))[1].lam[0].item() for s in range(300)]
     lams_1d = [cutmix(torch.zeros(2, 1, 50), 1.0, Rng.from_seed(s))[1].lam[0].item() for s in range(300)]
-    assert min(lams_2d) >= 0.5 - 2 ** 0.5 / 32 - 1 / (4 * 32 ** 2)
+    assert min(lams_2d) >= 1 - 22 * 22 / 1024 - 1e-6 and min(lams_1d) >= 0.5
+    assert min(lams_2d) < 0.6 and max(lams_2d) > 0.99  # the whole folded range is used
+
+
+def test_the_earlier_rounded_box_can_cut_more_than_half():
+    # The rounded side holds at most (0.7071 S + 0.5)^2 of S^2 values: lam >= 0.5 - sqrt(2)/S - 1/(4 S^2)
+    # (S=32: 0.4777); in 1-D the window is at most 0.5 L + 0.5 long: lam >= 0.5 - 1/(2L) (L=50: 0.49).
+    lams_2d = [cutmix(torch.zeros(2, 1, 32, 32), 1.0, Rng.from_seed(s), box="rounded")[1].lam[0].item()
+               for s in range(2000)]
+    lams_1d = [cutmix(torch.zeros(2, 1, 50), 1.0, Rng.from_seed(s), box="rounded")[1].lam[0].item()
+               for s in range(300)]
+    assert 0.5 - 2 ** 0.5 / 32 - 1 / (4 * 32 ** 2) <= min(lams_2d) < 0.5
     assert min(lams_1d) >= 0.5 - 1 / 100
-    assert min(lams_2d) < 0.55 and max(lams_2d) > 0.99  # the whole folded range is used
 
 
 def test_cutmix_cuts_a_window_from_the_partner_and_leaves_the_rest():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bench.cli import parse, prepare_run
-from bench.core.config import config_key, resolve
+from bench.core.config import config_key
+from bench.training.resolve import resolve
 from bench.core.errors import UserError
 from bench.results.labels import NK_BASELINE
 from bench.results.paired import comparisons

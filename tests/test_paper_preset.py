@@ -45,16 +45,18 @@ HIGGS = {("higgs100k", False): 48, ("higgs100k", True): 49, ("higgs1m", False): 
 def expected(domain: str, entry: str, method: str, imix: bool) -> dict:
     common = {"optimizer": "sgd", "lr": 0.125, "momentum": 0.9, "weight_decay": 1e-4, "proj_dim": 128,
               "proj_hidden": None, "ema": 0.999, "queue_size": 4096, "shuffle_bn": method == "moco",
-              "probe": "official"}
+              "probe": "official", "npair_group": None}
+    # run.sh's header: CIFAR and speech on 2 GPUs; N-pair (no gather in builder.py) contrasts each GPU's 128
+    per_gpu = {"npair_group": 128} if method == "simclr" else {}
     if domain == "images":
         line, epochs, proj, pred = CIFAR[(entry, method, imix)]
         return {**common, "line": line, "encoder": "resnet50", "epochs": epochs, "temperature": 0.2,
                 "batch_size": 256, "warmup_epochs": 10, "schedule": "cosine", "proj_head": proj,
-                "pred_head": pred or "mlpbn1", "alpha": 1.0}
+                "pred_head": pred or "mlpbn1", "alpha": 1.0, **per_gpu}
     if domain == "speech":
         return {**common, "line": SPEECH_LINES[(method, imix)], "encoder": "resnet50", "epochs": 500,
                 "temperature": 0.5, "batch_size": 256, "warmup_epochs": 5, "schedule": "step",
-                "milestones": [300, 400], "proj_head": "mlpbn", "pred_head": "mlpbn1", "alpha": 1.0}
+                "milestones": [300, 400], "proj_head": "mlpbn", "pred_head": "mlpbn1", "alpha": 1.0, **per_gpu}
     if entry == "covtype":
         line, drop = COVTYPE[(method, imix)]
         alpha = 2.0

@@ -15,7 +15,7 @@ from bench.results.append import append_record
 from bench.results.labels import dataset_name
 from bench.results.paired import apply_holm, chance_note, comparisons, format_cell, holm
 from bench.results.records import select
-from bench.results.tables import comparison_table, read_names
+from bench.results.tables import comparison_table, read_names, table_text
 
 
 def _record(method: str, imix: bool, seed: int, accuracy: float, mix: str | None = None, **config) -> dict:
@@ -273,3 +273,27 @@ def test_a_record_older_than_a_setting_compares_with_one_at_its_default():
     assert len(comparisons(new + [old])) == 2
     with pytest.raises(UserError, match="probe"):  # a real difference is still refused
         comparisons(new + [dict(old, config=dict(old["config"], probe="sgd"))])
+
+
+def test_the_knn_k_actually_used_is_in_the_legend_and_the_csv():
+    assert "kNN (k=200)" in table_text(RECORDS, "knn")
+    small = [dict(r, knn=dict(r["knn"], k=150)) for r in RECORDS]
+    text = table_text(small, "knn")
+    assert "kNN (k=200, or every training sample where there are fewer: tabular/letter: k=150)" in text
+    assert next(csv.DictReader(io.StringIO(comparison_table(small, "knn", "csv"))))["knn_k"] == "150"
+    older = [dict(r, knn={"accuracy": 0.4}, data={"n_train": 120}) for r in RECORDS]  # before records stored k
+    assert {c.knn_k for c in comparisons(older)} == {(120,)}
+
+
+def test_different_data_under_one_name_are_two_rows_told_apart_by_their_fingerprints():
+    def of(data: str | None, records=RECORDS) -> list[dict]:
+        return [dict(r, dataset="hf:pendigits", config=dict(r["config"], data=f"/{data}/pendigits.csv"),
+                     data={"data_fingerprint": data} if data else {}) for r in records if r["method"] == "simclr"]
+
+    first, second = "3f2a1c0b9e8d7c6a", "a1b2c3d4e5f60718"
+    rows = {c.row_label for c in comparisons(of(first) + of(second))}
+    assert rows == {"tabular/hf:pendigits [data 3f2a1c0b]", "tabular/hf:pendigits [data a1b2c3d4]"}
+    assert {c.row_label for c in comparisons(of(first) + of(first))} == {"tabular/hf:pendigits"}
+    older = [dict(r, config=dict(r["config"], data=f"/{first}/pendigits.csv")) for r in of(None)]
+    assert {c.row_label for c in comparisons(of(first) + older)} == {"tabular/hf:pendigits"}  # joins the one data
+    assert "tabular/hf:pendigits [data unrecorded]" in {c.row_label for c in comparisons(of(first) + of(second) + of(None))}

@@ -136,15 +136,19 @@ def test_other_bad_requests_exit_2_with_what_to_do(tmp_path, table, capsys):
                                                  code=2, capsys=capsys)
     assert "no such folder" in run(tmp_path, "--data", str(tmp_path / "nowhere"), code=2, capsys=capsys)
     assert "--max-length must be in [2, inf)" in run(tmp_path, "--max-length", "1", code=2, capsys=capsys)
-    assert "--encoder mlp takes continuous inputs" in run(tmp_path, "--max-samples", "100", "--encoder", "mlp",
+    assert "--encoder mlp cannot read the text domain" in run(tmp_path, "--max-samples", "100", "--encoder", "mlp",
                                                            code=2, capsys=capsys)
 
 
-def test_imix_on_text_waits_for_mixing_after_the_embedding(tmp_path, capsys):
-    err = run(tmp_path, "--max-samples", "100", "--imix", code=2, capsys=capsys)
-    assert ("i-Mix on text needs mixing after the embedding (--mix-layer 1), which is not available yet" in err)
-    err = run(tmp_path, "--max-samples", "100", "--inputmix", code=2, capsys=capsys)
-    assert "--inputmix blends raw inputs" in err
+def test_imix_on_text_mixes_the_embedded_tokens_and_never_the_token_ids(tmp_path, capsys):
+    record = run(tmp_path, "--max-samples", "100", "--imix")
+    assert record["imix"] is True and record["config"]["mix_layer"] == "1"  # the domain's default: after the embedding
+    assert record["mixed_at"][0]["layer"] == 1
+    (tmp_path / "bad").mkdir()
+    err = run(tmp_path / "bad", "--max-samples", "100", "--imix", "--mix-layer", "0", code=2, capsys=capsys)
+    assert "cannot be mixed" in err and "--mix-layer" in err
+    err = run(tmp_path / "bad", "--max-samples", "100", "--inputmix", code=2, capsys=capsys)
+    assert "--inputmix" in err and "Traceback" not in err
 
 
 def test_bench_list_shows_the_text_domain_and_its_datasets(capsys):

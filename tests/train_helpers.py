@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from bench.core.config import RunConfig, resolve
+from bench.core.config import RunConfig
+from bench.training.resolve import resolve
 from bench.training.methods import build_method
 from bench.core.rng import Rng
 from bench.training.sync_bn import convert_sync_batchnorm

@@ -1,6 +1,8 @@
-"""An adapter's own settings, each declared once: its flag, type, default, allowed values and help.
+"""An owner's own settings (a domain's, a method's, a mixer's), each declared once: its flag, type,
+default, allowed values and help.
 
-A ``Domain`` subclass lists them in ``flags``; from that one list the base class makes the
+A ``Domain`` subclass lists them in ``flags`` (a method in ``options``, a mixer in its spec's
+``params``); from that one list the base class makes the
 ``bench run --domain X`` flags (``add_arguments``), fills ``self.options`` in its constructor
 (every declared name, at its default unless given) and refuses a misspelt or out-of-range value
 with a message naming the adapter. The keys are the names, which are also what ``bench suite``
@@ -67,7 +69,7 @@ class Option:
             action.omit_at_default = True  # read by bench.prepare.later_options
         return action
 
-    def convert(self, value: Any, owner: str) -> Any:
+    def convert(self, value: Any, owner: str, kind: str = "domain") -> Any:
         """A given value as this option's type, checked against ``choices`` and ``valid``."""
         if value is None:
             return None
@@ -82,7 +84,7 @@ class Option:
         if self.valid is not None and not self.valid(value):
             shown = f"{value:g}" if isinstance(value, float) else repr(value)
             raise UserError(f"{self.flags[0]} must be in {self.valid_text}, got {shown}; "
-                            f"see `python -m bench run --domain {owner} --help`.")
+                            f"see `python -m bench run --{kind} {owner} --help`.")
         return value
 
 
@@ -95,16 +97,16 @@ def unique(options: Iterable[Option]) -> dict[str, Option]:
     return found
 
 
-def fill(options: dict[str, Option], given: dict[str, Any], owner: str) -> dict[str, Any]:
+def fill(options: dict[str, Option], given: dict[str, Any], owner: str, kind: str = "domain") -> dict[str, Any]:
     """Every declared option, at its default unless given (None counts as not given); an unknown name is
     refused with the valid ones."""
     unknown = sorted(set(given) - set(options))
     if unknown:
         close = difflib.get_close_matches(unknown[0], list(options), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise UserError(f"the {owner} domain has no option {', '.join(map(repr, unknown))}.{hint} Its options: "
-                        f"{', '.join(options) or 'none'} (`python -m bench run --domain {owner} --help`).")
+        raise UserError(f"the {owner} {kind} has no option {', '.join(map(repr, unknown))}.{hint} Its options: "
+                        f"{', '.join(options) or 'none'} (`python -m bench run --{kind} {owner} --help`).")
     values = {name: option.default for name, option in options.items()}
-    values.update({name: option.convert(given[name], owner) for name, option in options.items()
+    values.update({name: option.convert(given[name], owner, kind) for name, option in options.items()
                    if given.get(name) is not None})
     return values

@@ -18,17 +18,37 @@ GROUPS = ("data", "method", "encoder", "training", "several processes (torchrun 
           "checkpoints", "evaluation and output")
 PROCESSES = GROUPS[4]
 
+# How a setting takes part in a comparison of arms (bench/results/arms.py):
+ROLES = (
+    "identity",   # part of what an arm is: equal in every record of an arm and in both arms of a comparison
+    "treatment",  # what a comparison varies: the baseline and the i-Mix arm differ in it
+    "imix_only",  # a treatment setting with no effect without i-Mix (ignored in a baseline's identity)
+    "strategy_only",  # a treatment setting with no effect without its --strategy (ignored in other arms' identity)
+    "pairing",    # pairs the runs of two arms (the seed): not part of an arm's identity
+    "monitor",    # only adds what is reported along the way: not part of an arm's identity
+)
+_UNSET = object()
+
 
 def setting(default: Any = None, *, help: str = "", group: str, choices: tuple[Any, ...] = (), metavar: str = "",
-            fraction: bool = False, factory: Callable[[], Any] | None = None, flag: bool = True) -> Any:
+            fraction: bool = False, factory: Callable[[], Any] | None = None, flag: bool = True,
+            bookkeeping: bool = False, role: str = "identity", since: str | None = None, before: Any = _UNSET,
+            scales_work: bool = False, strategy_treatment: bool = False, sometimes: bool = False) -> Any:
     """A RunConfig field with its declaration: the `bench run` flag's group, help and metavar, the
     allowed values (``choices``; a None default stays allowed), and ``fraction`` for the range (0, 1].
 
     ``factory`` builds a default that is computed (a path) or mutable (a list); ``flag=False`` for
     fields that are not flags of their own (the encoder's and the domain's option dictionaries).
+    ``bookkeeping``, ``role``, ``since``/``before``, ``scales_work``, ``strategy_treatment`` and
+    ``sometimes``: the module docstring.
     """
+    if role not in ROLES:
+        raise ValueError(f"role {role!r} is not one of {ROLES}")
+    if before is _UNSET:
+        before = factory() if factory is not None else default
     meta = {"help": help, "group": group, "choices": tuple(choices), "metavar": metavar, "fraction": fraction,
-            "flag": flag}
+            "flag": flag, "bookkeeping": bookkeeping, "role": role, "since": since, "before": before,
+            "scales_work": scales_work, "strategy_treatment": strategy_treatment, "sometimes": sometimes}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
@@ -37,6 +57,16 @@ def setting(default: Any = None, *, help: str = "", group: str, choices: tuple[A
 def declared(cls: type) -> list[dataclasses.Field]:
     """The fields of ``cls`` that are run settings with a flag of their own, in declaration order."""
     return [f for f in dataclasses.fields(cls) if f.metadata.get("flag")]
+
+
+def names_where(cls: type, test: Callable[[dict[str, Any]], bool]) -> frozenset[str]:
+    """The names of the settings of ``cls`` whose declaration passes ``test`` (on the field's metadata)."""
+    return frozenset(f.name for f in dataclasses.fields(cls) if test(f.metadata))
+
+
+def later_settings(cls: type) -> dict[str, Any]:
+    """Settings added after records existed -> the value those older records ran with."""
+    return {f.name: f.metadata["before"] for f in dataclasses.fields(cls) if f.metadata.get("since")}
 
 
 def default_of(f: dataclasses.Field) -> Any:

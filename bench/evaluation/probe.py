@@ -15,6 +15,12 @@ from bench.evaluation.logistic import LogisticProblem, Standardiser
 from bench.evaluation.probe_result import VALIDATION_FRACTION, ProbeResult, validation_split  # noqa: F401 (re-exported)
 
 PROBE_C_GRID = (0.01, 0.1, 1.0, 10.0)  # inverse L2 strength of the logistic regression
+KNN_K = 200  # neighbours of the kNN evaluation (InstDisc/MoCo); fewer where the training split is smaller
+
+
+def knn_k(n_train: int) -> int:
+    """The k the kNN evaluation uses on ``n_train`` training samples (stored in every record)."""
+    return min(KNN_K, n_train)
 
 
 @torch.no_grad()
@@ -55,8 +61,9 @@ def linear_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tenso
 
 @torch.no_grad()
 def knn_accuracy(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, n_classes: int,
-                 k: int = 200, temperature: float = 0.1, chunk: int = 1024) -> float:
-    """Weighted kNN on cosine similarity (votes exp(s / T)), the protocol of InstDisc and MoCo."""
+                 k: int = KNN_K, temperature: float = 0.1, chunk: int = 1024) -> float:
+    """Weighted kNN on cosine similarity (votes exp(s / T)), the protocol of InstDisc and MoCo; k is
+    lowered to the number of training samples where there are fewer (``knn_k``)."""
     k = min(k, train_x.shape[0])
     bank = torch.nn.functional.normalize(train_x.float(), dim=1)
     correct = 0

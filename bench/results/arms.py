@@ -10,32 +10,27 @@ their names from ``bench/results/labels.py``.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bench.core.config import BOOKKEEPING_FIELDS, RunConfig, config_key
+from bench.core.config import (BOOKKEEPING_FIELDS, IMIX_ONLY_FIELDS, INPUTMIX_FIELDS, LATER_FIELDS, NOT_ARM_FIELDS,
+                               STRATEGY_ONLY_FIELDS, TREATMENT_FIELDS, RunConfig, config_key)
 from bench.core.errors import UserError
-from bench.results.labels import (DEFAULT_ALPHA, DEFAULT_MIX, NK_BASELINE, alpha_of, arm_label, data_ratio, dataset_name, epochs_of,
-                     method_column, mix_of, moco_negatives, setting_label, variant_label)
-
-# Allowed to differ between the arms of one comparison: the treatment, its settings, the seed,
-# and settings that only change what is reported along the way.
-# moco_negatives is in because the official arms differ in it ((1+K) baseline, (N+K) i-Mix);
-# method_column keeps baselines of the two forms apart.
-TREATMENT_FIELDS = frozenset({"imix", "mix", "alpha", "seed", "eval_every", "moco_negatives"})
-# Not part of an arm's identity: the seed pairs arms, eval_every only adds monitor points.
-NOT_ARM_FIELDS = frozenset({"seed", "eval_every"})
-IMIX_ONLY_FIELDS = frozenset({"mix", "alpha"})  # no effect on a run without --imix
-
+from bench.results.labels import (DEFAULT_ALPHA, DEFAULT_MIX, NK_BASELINE, SAME_DATA, STRATEGY_LABELS, alpha_of, arm_label,
+                                  data_ratio, dataset_name, epochs_of, method_column, mix_of, moco_negatives, record_kind,
+                                  setting_label, strategy_name, tell_data_apart, treated, variant_label, variant_of)
 
 def with_defaults(config: dict[str, Any]) -> dict[str, Any]:
-    """A record's config with settings added since it was written filled in at their defaults.
+    """A record's config with settings added since it was written filled in at the value it ran with.
 
     Without this, a record made before a setting existed (say ``probe``) would never compare
-    with one made after, though both ran with the same value.
+    with one made after, though both ran with the same value. A setting in LATER_FIELDS gets the
+    value records ran with before it existed (the rounded CutMix box, the averaged symmetric loss),
+    which may differ from today's default; any other, its default.
     """
-    defaults = RunConfig().to_dict()
+    defaults = {**RunConfig().to_dict(), **copy.deepcopy(LATER_FIELDS)}  # what a record from before a setting ran with
     return {**{k: v for k, v in defaults.items() if k not in config}, **config}
 
 
@@ -51,6 +46,8 @@ def arm_key(record: dict[str, Any]) -> str:
         config["mix"] = mix_of(record)
         config["alpha"] = alpha_of(record)
     ignore = NOT_ARM_FIELDS | (frozenset() if record["imix"] else IMIX_ONLY_FIELDS)
+    used = STRATEGY_LABELS.get(strategy_name(record) or "", (None, None))[1]
+    ignore |= STRATEGY_ONLY_FIELDS - {used}
     return config_key({**config, "domain": record["domain"], "dataset": dataset_name(record)}, ignore)
 
 
@@ -64,7 +61,7 @@ def group_arms(records: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, An
 
 def shows_mix(records: Iterable[dict[str, Any]]) -> bool:
     """Whether the i-Mix arms of these records ran more than one mix (then labels name it)."""
-    return len({mix_of(r) for r in records if r["imix"]}) > 1
+    return len({variant_of(r) for r in records if treated(r)}) > 1
 
 
 def labelled_arms(records: Iterable[dict[str, Any]], with_mix: bool) -> dict[str, list[dict[str, Any]]]:
@@ -81,8 +78,8 @@ def labelled_arms(records: Iterable[dict[str, Any]], with_mix: bool) -> dict[str
 # ---------------------------------------------------------------- comparisons
 
 
-def _differences(configs: list[dict[str, Any]]) -> dict[str, list[str]]:
-    fields = sorted({k for c in configs for k in c} - TREATMENT_FIELDS - BOOKKEEPING_FIELDS)
+def _differences(configs: list[dict[str, Any]], allowed: frozenset[str]) -> dict[str, list[str]]:
+    fields = sorted({k for c in configs for k in c} - allowed - BOOKKEEPING_FIELDS)
     differing = {}
     for name in fields:
         values = sorted({repr(c.get(name)) for c in configs})
@@ -91,12 +88,13 @@ def _differences(configs: list[dict[str, Any]]) -> dict[str, list[str]]:
     return differing
 
 
-def check_comparable(label: str, records: list[dict[str, Any]]) -> None:
-    """Refuse arms whose configs differ in anything but the i-Mix switch and the seed."""
+def check_comparable(label: str, records: list[dict[str, Any]], inputmix_arm: bool = False) -> None:
+    """Refuse arms whose configs differ in anything but the i-Mix switch and the seed (and InputMix, where it is an arm)."""
+    allowed = TREATMENT_FIELDS | (INPUTMIX_FIELDS if inputmix_arm else frozenset())
     configs = [with_defaults(r["config"]) for r in records if "config" in r]
-    if len({config_key(c, TREATMENT_FIELDS) for c in configs}) <= 1:
+    if len({config_key(c, allowed) for c in configs}) <= 1:
         return
-    differing = _differences(configs)
+    differing = _differences(configs, allowed)
     detail = "; ".join(f"{name}: {', '.join(values)}" for name, values in differing.items())
     example = next(iter(differing), "epochs")
     raise UserError(
@@ -119,6 +117,7 @@ class Pairing:
     show_epochs: bool  # the data set was run at several epoch counts: its rows say which
     baseline: list[dict[str, Any]] = field(default_factory=list)
     imix: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = SAME_DATA  # or TRANSFER: a backbone probed on other data than it was pretrained on
 
     @property
     def row_label(self) -> str:
@@ -126,7 +125,7 @@ class Pairing:
                 f"{variant_label(self.mix, self.alpha, bool(self.imix))}")
 
 
-def pairings(records: Iterable[dict[str, Any]]) -> list[Pairing]:
+def pairings(records: Iterable[dict[str, Any]], inputmix_arm: bool = False) -> list[Pairing]:
     """One pairing per (domain, data set, data ratio, epochs, method, i-Mix arm), each checked.
 
     MixUp and CutMix are different treatments, and so are two mixing coefficients (alpha), so
@@ -135,28 +134,33 @@ def pairings(records: Iterable[dict[str, Any]]) -> list[Pairing]:
     other difference is refused (check_comparable). MoCo's i-Mix arm pairs with the (1+K)
     baseline and, where there is one, also with the (N+K) baseline (NK_BASELINE).
     """
+    records = tell_data_apart(records)  # different data under one name: two rows
     baselines: dict[tuple, list[dict]] = defaultdict(list)
-    treated: dict[tuple, dict[tuple[str, float], list[dict]]] = defaultdict(lambda: defaultdict(list))
+    variants: dict[tuple, dict[tuple[str, float], list[dict]]] = defaultdict(lambda: defaultdict(list))
     epochs_seen: dict[tuple[str, str], set] = defaultdict(set)
     for record in records:
         name = dataset_name(record)
         epochs = record.get("config", {}).get("epochs")
         epochs_seen[(record["domain"], name)].add(epochs)
         key = (record["domain"], name, data_ratio(record), -1 if epochs is None else int(epochs), method_column(record))
-        if record["imix"]:
-            treated[key][(mix_of(record), alpha_of(record))].append(record)
+        if treated(record, inputmix_arm):
+            variants[key][(variant_of(record, inputmix_arm), alpha_of(record) if record["imix"] else DEFAULT_ALPHA)
+                          ].append(record)
         else:
             baselines[key].append(record)
-    for key in [k for k in baselines if k[4] == NK_BASELINE and (*k[:4], "moco") in treated]:
-        treated[key] = treated[(*key[:4], "moco")]
+    for key in [k for k in baselines if k[4] == NK_BASELINE and (*k[:4], "moco") in variants]:
+        # the (N+K) ablation compares arms of the same (N+K) form: i-Mix and e-Mix, not DACL's or Gaussian's (1+K)
+        variants[key] = {v: arm for v, arm in variants[(*key[:4], "moco")].items()
+                         if all(moco_negatives(r) == "batch+queue" for r in arm)}
     result = []
-    for key in sorted(set(baselines) | set(treated)):
+    for key in sorted(set(baselines) | set(variants)):
         domain, dataset, ratio, epochs, method = key
-        variants = treated.get(key) or {("", DEFAULT_ALPHA): []}
-        for (mix, alpha), mixed in sorted(variants.items(), key=lambda kv: (kv[0][0] not in ("", DEFAULT_MIX), kv[0])):
+        arms = variants.get(key) or {("", DEFAULT_ALPHA): []}
+        for (mix, alpha), mixed in sorted(arms.items(), key=lambda kv: (kv[0][0] not in ("", DEFAULT_MIX), kv[0])):
             pairing = Pairing(domain, dataset, method, mix, alpha, ratio, None if epochs == -1 else epochs,
-                              len(epochs_seen[(domain, dataset)]) > 1, baselines[key], mixed)
-            check_comparable(f"{pairing.row_label} {method}", baselines[key] + mixed)
+                              len(epochs_seen[(domain, dataset)]) > 1, baselines[key], mixed,
+                              record_kind((baselines[key] + mixed)[0]))
+            check_comparable(f"{pairing.row_label} {method}", baselines[key] + mixed, inputmix_arm)
             result.append(pairing)
     return result
 

@@ -8,6 +8,7 @@ different names: the mix and alpha are in the label whenever they set an arm apa
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -19,6 +20,9 @@ NK_BASELINE = "moco (N+K)"  # the column of MoCo baselines with in-batch negativ
 # Loaders whose dataset name says only how the data was read (a folder, a CSV file, arrays, the Hub):
 # their rows are named by the data itself, from its path and size.
 GENERIC_DATASETS = frozenset({"imagefolder", "csv", "arrays", "hf", "npz", "folder"})
+# A record's kind (bench/transfer.py): pretrained and probed on one data set, or probed on another.
+SAME_DATA, TRANSFER = "same-data", "transfer"
+TRANSFER_ARROW = "→"
 
 
 def moco_negatives(record: dict[str, Any]) -> str | None:
@@ -31,6 +35,50 @@ def moco_negatives(record: dict[str, Any]) -> str | None:
 def mix_of(record: dict[str, Any]) -> str:
     """The i-Mix variant a record ran (the record's field, else its config's, else MixUp)."""
     return record.get("mix") or record.get("config", {}).get("mix") or DEFAULT_MIX
+
+
+# How a strategy module's arm is named (bench/training/strategies/), with the setting that sets its arms apart.
+STRATEGY_LABELS = {"emix": ("e-Mix", None), "dacl": ("DACL", "dacl_alpha"), "gaussian": ("Gaussian", "sigma")}
+SETTING_WORDS = {"dacl_alpha": "alpha", "sigma": "sigma"}
+
+
+def strategy_name(record: dict[str, Any]) -> str | None:
+    """The strategy module a record ran (emix, dacl, gaussian); None for i-Mix, InputMix and baselines."""
+    return (record.get("config") or {}).get("strategy")
+
+
+INPUTMIX = "InputMix"
+
+
+def _inputmix(record: dict[str, Any]) -> bool:
+    return bool((record.get("config") or {}).get("inputmix"))
+
+
+def treated(record: dict[str, Any], inputmix_arm: bool = False) -> bool:
+    """Whether a record is a treated arm (i-Mix or a strategy; InputMix too with ``inputmix_arm``) or a baseline."""
+    return bool(record["imix"]) or strategy_name(record) is not None or (inputmix_arm and _inputmix(record))
+
+
+def variant_of(record: dict[str, Any], inputmix_arm: bool = False) -> str:
+    """A treated arm's variant, as tables and figures name it: the mix (i-Mix; with the layer when it mixed
+    inside the encoder), or the strategy with its setting ("e-Mix", "DACL, alpha 0.9", "Gaussian, sigma 0.1");
+    with ``inputmix_arm``, InputMix ("InputMix" alone, "mixup + InputMix" with i-Mix)."""
+    if inputmix_arm and _inputmix(record):
+        return INPUTMIX if not treated(record) else f"{variant_of(record)} + {INPUTMIX}"
+    config = record.get("config") or {}
+    layer = str(config.get("mix_layer", "0"))
+    name = strategy_name(record)
+    if name is None:
+        return mix_of(record) + (f", layer {layer}" if layer != "0" else "")
+    label, setting = STRATEGY_LABELS[name]
+    if setting is not None:
+        return f"{label}, {SETTING_WORDS[setting]} {float(config.get(setting, getattr(RunConfig, setting))):g}"
+    return label + (f", layer {layer}" if layer != "1" else "")
+
+
+def is_strategy_variant(variant: str) -> bool:
+    """Whether a variant names a strategy of its own (e-Mix, DACL, Gaussian, InputMix) rather than an i-Mix mix."""
+    return variant.split(",")[0].split(" + ")[0] in {INPUTMIX, *(label for label, _ in STRATEGY_LABELS.values())}
 
 
 def alpha_of(record: dict[str, Any]) -> float:
@@ -65,7 +113,40 @@ def method_order(methods: Iterable[str]) -> list[str]:
 
 def dataset_name(record: dict[str, Any]) -> str:
     """The row name of a record's data: the loader's name, or for a generic loader (an image folder,
-    a CSV file, arrays, a Hub data set) the data's own name and training-set size, e.g. cifar10 (5k)."""
+    a CSV file, arrays, a Hub data set) the data's own name and training-set size, e.g. cifar10 (5k);
+    with the tag ``tell_data_apart`` gave it where other data shares that name: pendigits [data 3f2a1c0b]."""
+    tag = record.get("data_tag")
+    return f"{_dataset_name(record)} [{tag}]" if tag else _dataset_name(record)
+
+
+def data_fingerprint(record: dict[str, Any]) -> str | None:
+    """The record's data digest (domains/kit/fingerprint.py); None for records from before it."""
+    return (record.get("data") or {}).get("data_fingerprint")
+
+
+def tell_data_apart(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records, those whose row name other data shares (their fingerprints differ) tagged with theirs,
+    so tables and figures keep them apart under names a reader can tell apart. Records from before
+    fingerprints join the data of their name when it is one, else are tagged "data unrecorded"."""
+    records = list(records)
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for record in records:
+        if data_fingerprint(record):
+            seen[(record["domain"], _dataset_name(record))].add(data_fingerprint(record))
+    tagged = []
+    for record in records:
+        if len(seen[(record["domain"], _dataset_name(record))]) > 1:
+            fingerprint = data_fingerprint(record)
+            record = {**record, "data_tag": f"data {fingerprint[:8]}" if fingerprint else "data unrecorded"}
+        tagged.append(record)
+    return tagged
+
+
+def _dataset_name(record: dict[str, Any]) -> str:
+    """The row name without the data tag; for a transfer record, the pretraining data and the probed data:
+    digits → other (1.3k)."""
+    if record_kind(record) == TRANSFER:
+        return transfer_name(record)
     dataset = record["dataset"]
     base = dataset.split(":", 1)[1] if dataset.startswith("csv:") else None
     if base is None and dataset not in GENERIC_DATASETS:
@@ -75,6 +156,24 @@ def dataset_name(record: dict[str, Any]) -> str:
         base = Path(str(path).rstrip("/\\")).name.split(".")[0] if path else dataset
     n_train = (record.get("data") or {}).get("n_train")
     return f"{base} ({_count(int(n_train))})" if n_train else base
+
+
+def record_kind(record: dict[str, Any]) -> str:
+    """same-data (pretrained and probed on one data set) or transfer; records without the field are same-data."""
+    return record.get("kind") or SAME_DATA
+
+
+def transfer_name(record: dict[str, Any]) -> str:
+    """A transfer row's data: the pretraining data's row name, an arrow, the probed data's row name
+    (each as a same-data row would name it); the source's domain is named when it is not the target's."""
+    source, config = record.get("source") or {}, record.get("config") or {}
+    pretrained = dataset_name({"dataset": source.get("dataset", "?"), "config": {"data": config.get("data")},
+                               "data": source.get("data") or {}})
+    probed = dataset_name({"dataset": record["dataset"], "config": {"data": (config.get("transfer") or {}).get("data")},
+                           "data": record.get("data") or {}})
+    if source.get("domain", record["domain"]) != record["domain"]:
+        pretrained = f"{source['domain']}/{pretrained}"
+    return f"{pretrained} {TRANSFER_ARROW} {probed}"
 
 
 def _count(n: int) -> str:
@@ -100,16 +199,20 @@ def variant_label(mix: str, alpha: float, treated: bool = True) -> str:
 
 
 def imix_label(mix: str, alpha: float, with_mix: bool) -> str:
-    """A figure's i-Mix arm: i-Mix, i-Mix (alpha 2), or i-Mix (cutmix) when mixes are shown."""
-    parts = ([mix] if with_mix else []) + ([f"alpha {alpha:g}"] if alpha != DEFAULT_ALPHA else [])
+    """A figure's treated arm: i-Mix, i-Mix (alpha 2), or i-Mix (cutmix) when mixes are shown; a strategy by its
+    own name (e-Mix, DACL, alpha 0.9)."""
+    alpha_part = [f"alpha {alpha:g}"] if alpha != DEFAULT_ALPHA else []
+    if is_strategy_variant(mix):
+        return ", ".join([mix, *alpha_part])
+    parts = ([mix] if with_mix else []) + alpha_part
     return f"i-Mix ({', '.join(parts)})" if parts else "i-Mix"
 
 
 def arm_label(record: dict[str, Any], with_mix: bool = False) -> str:
     """baseline, i-Mix, or i-Mix (cutmix, alpha 2): a different mix or alpha is a different arm."""
-    if not record["imix"]:
+    if not treated(record):
         return "baseline"
-    return imix_label(mix_of(record), alpha_of(record), with_mix)
+    return imix_label(variant_of(record), alpha_of(record) if record["imix"] else DEFAULT_ALPHA, with_mix)
 
 
 def display_name(domain: str, dataset: str, names: dict[str, str] | None = None) -> str:
@@ -125,6 +228,8 @@ def method_label(method: str, names: dict[str, str] | None = None) -> str:
 
 def line_label(method: str, mix: str, alpha: float, names: dict[str, str] | None = None) -> str:
     """A gain line's method and i-Mix variant: simclr, simclr (cutmix), simclr (alpha 2)."""
+    if is_strategy_variant(mix):
+        return f"{method_label(method, names)} ({imix_label(mix, alpha, True)})"
     return method_label(method, names) + imix_label(mix, alpha, mix != DEFAULT_MIX)[len("i-Mix"):]
 
 

@@ -15,8 +15,9 @@ from typing import Any, Iterable, Sequence
 
 from scipy import stats
 
+from bench.evaluation.probe import KNN_K
 from bench.results.arms import Pairing, last_per_seed, pairings
-from bench.results.labels import setting_label, variant_label
+from bench.results.labels import SAME_DATA, setting_label, variant_label
 
 METRICS = {"probe": ("probe", "accuracy"), "knn": ("knn", "accuracy")}
 # A paired t-test over fewer seeds has too few degrees of freedom to mean anything (with two seeds
@@ -28,6 +29,13 @@ SIGNIFICANCE = 0.05
 def metric_value(record: dict[str, Any], metric: str) -> float:
     section, key = METRICS[metric]
     return 100.0 * record[section][key]
+
+
+def knn_k_of(record: dict[str, Any]) -> int:
+    """The k a record's kNN used: stored since records had it; before, 200 lowered to the training size."""
+    stored = (record.get("knn") or {}).get("k")
+    n_train = (record.get("data") or {}).get("n_train")
+    return int(stored) if stored else min(KNN_K, int(n_train)) if n_train else KNN_K
 
 
 def mean_std(values: list[float]) -> tuple[float, float]:
@@ -88,11 +96,16 @@ class Comparison:
     alpha: float = 1.0  # the treated arm's mixing coefficient
     show_epochs: bool = False  # the data set was run at several epoch counts: say which in the label
     p_adjusted: float | None = None  # set by apply_holm: the Holm-adjusted p-value
+    knn_k: tuple[int, ...] = ()  # the k (or ks) the records' kNN evaluation used
+    kind: str = SAME_DATA  # TRANSFER: backbones probed on other data than they were pretrained on
 
     @classmethod
     def of(cls, pairing: Pairing, metric: str) -> "Comparison":
+        ks = tuple(sorted({knn_k_of(r) for r in pairing.baseline + pairing.imix}))
         return cls(pairing.domain, pairing.dataset, pairing.method, pairing.mix, Arm.of(pairing.baseline, metric),
-                   Arm.of(pairing.imix, metric), pairing.data_ratio, pairing.epochs, pairing.alpha, pairing.show_epochs)
+                   Arm.of(pairing.imix, metric), pairing.data_ratio, pairing.epochs, pairing.alpha, pairing.show_epochs,
+                   knn_k=ks,
+                   kind=pairing.kind)
 
     @property
     def setting_label(self) -> str:
@@ -158,9 +171,9 @@ def mean_interval(values: Sequence[float]) -> tuple[float, float]:
     return mean - half, mean + half
 
 
-def comparisons(records: Iterable[dict[str, Any]], metric: str = "probe") -> list[Comparison]:
+def comparisons(records: Iterable[dict[str, Any]], metric: str = "probe", inputmix_arm: bool = False) -> list[Comparison]:
     """One comparison per pairing of arms (``arms.pairings``: same grouping and checks everywhere)."""
-    return [Comparison.of(pairing, metric) for pairing in pairings(records)]
+    return [Comparison.of(pairing, metric) for pairing in pairings(records, inputmix_arm)]
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from bench.results.labels import dataset_name
+from bench.results.labels import dataset_name, record_kind, tell_data_apart
 from bench.core.errors import UserError
 from bench.core.log import logger
 
@@ -71,7 +71,7 @@ def read_records(path: str | Path, missing_ok: bool = False) -> list[dict[str, A
 def check_where_fields(records: list[dict[str, Any]], where: Sequence[str]) -> None:
     """A --where field that no record has is a typo (`epoch` for `epochs`): name it and the valid fields."""
     fields = {k for r in records for k in r} | {k for r in records if isinstance(r.get("config"), dict)
-                                                for k in r["config"]}
+                                                for k in r["config"]} | {"kind"}
     for clause in where:
         name = clause.partition("=")[0].strip()
         if name and "=" in clause and name not in fields:
@@ -91,8 +91,8 @@ def select(records: Iterable[dict[str, Any]], where: list[str]) -> list[dict[str
 
 
 def _matches(record: dict[str, Any], name: str, value: str) -> bool:
-    """The record's field (a record key, else a config key) reads as ``value``."""
-    found = record.get(name, record.get("config", {}).get(name))
+    """The record's field (a record key, else a config key) reads as ``value``; kind is same-data where unset."""
+    found = record_kind(record) if name == "kind" else record.get(name, record.get("config", {}).get(name))
     text = "" if found is None else str(found).lower() if isinstance(found, bool) else str(found)
     # a row's name (cifar10 (5k)) selects its records as well as the loader's name does
     return text == value or _same_number(text, value) or (name == "dataset" and dataset_name(record) == value)
@@ -117,7 +117,7 @@ def selected_records(paths: Sequence[str], where: Sequence[str]) -> list[dict[st
 
     by_path = {path: read_records(path) for path in distinct_paths(paths)}
     refuse_duplicate_cells(by_path)  # shards of one grid are joined here; a cell in two files is a mistake
-    records = [r for path_records in by_path.values() for r in path_records]
+    records = tell_data_apart(r for path_records in by_path.values() for r in path_records)
     if not records:
         raise UserError(f"{' '.join(paths)} holds no finished runs yet.")
     chosen = filter_records(records, where)

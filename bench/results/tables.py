@@ -19,7 +19,8 @@ from typing import Any, Iterable, Sequence
 
 from tabulate import tabulate
 
-from bench.results.labels import display_name, method_order
+from bench.evaluation.probe import KNN_K
+from bench.results.labels import TRANSFER, display_name, method_order
 from bench.core.errors import UserError
 from bench.results.paired import Arm, Comparison, apply_holm, chance_note, comparisons, format_cell
 
@@ -117,7 +118,7 @@ def wide_rows(items: list[Comparison], bold: tuple[str, str], pm: str,
 def _latex_escape(text: str) -> str:
     for char in "\\&%$#_{}":
         text = text.replace(char, "\\" + char)
-    return text
+    return text.replace("→", "$\\rightarrow$")  # a transfer row's arrow
 
 
 def _latex_arm(arm: Arm, better: bool) -> list[str]:
@@ -181,12 +182,13 @@ def render(items: list[Comparison], fmt: str = "markdown", metric: str = "probe"
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["domain", "dataset", "data_ratio", "method", "mix", "metric", "baseline_mean", "baseline_std",
                          "baseline_n", "imix_mean", "imix_std", "imix_n", "gain", "paired_seeds", "p_value",
-                         "epochs", "alpha", "ci_low", "ci_high", "p_note", "p_holm"])
+                         "epochs", "alpha", "ci_low", "ci_high", "p_note", "p_holm", "knn_k", "kind"])
         for c in items:
             writer.writerow([c.domain, c.dataset, c.data_ratio, c.method, c.mix, metric,
                              *map(_number, (c.baseline.mean, c.baseline.std, c.baseline.n, c.imix.mean, c.imix.std,
                                             c.imix.n, c.gain, len(c.paired_seeds), c.p_value)),
-                             _number(c.epochs), c.alpha, *map(_number, c.ci), c.test_note, _number(c.p_adjusted)])
+                             _number(c.epochs), c.alpha, *map(_number, c.ci), c.test_note, _number(c.p_adjusted),
+                             "/".join(map(str, c.knn_k)), c.kind])
         return out.getvalue()
     if fmt == "latex":
         return render_latex(items, names)
@@ -196,8 +198,33 @@ def render(items: list[Comparison], fmt: str = "markdown", metric: str = "probe"
     return tabulate(body, headers=headers, tablefmt="github", disable_numparse=True)
 
 
+def knn_name(items: Sequence[Comparison] | None) -> str:
+    """kNN (k=200), or with the rows whose training split was smaller and the k they used."""
+    smaller = {c.row_label: c.knn_k for c in items or () if c.knn_k and c.knn_k != (KNN_K,)}
+    if not smaller:
+        return f"kNN (k={KNN_K})"
+    shown = "; ".join(f"{row}: k={'/'.join(map(str, ks))}" for row, ks in smaller.items())
+    return f"kNN (k={KNN_K}, or every training sample where there are fewer: {shown})"
+
+
+TRANSFER_CAPTION = ("Transfer: backbones pretrained on the data left of the arrow, frozen, and probed on the data "
+                    "right of it (`bench transfer`); seeds are the pretraining seeds, which pair the arms.")
+
+
+def render_kinds(items: list[Comparison], fmt: str = "markdown", metric: str = "probe",
+                 names: dict[str, str] | None = None) -> str:
+    """Same-data rows, then transfer rows under their own caption, never in one table (CSV: one file, a kind column)."""
+    moved = [c for c in items if c.kind == TRANSFER]
+    if fmt == "csv" or not moved:
+        return render(items, fmt, metric, names)
+    same = [c for c in items if c.kind != TRANSFER]
+    caption = f"% {TRANSFER_CAPTION}" if fmt == "latex" else TRANSFER_CAPTION
+    parts = ([render(same, fmt, metric, names)] if same else []) + [caption, render(moved, fmt, metric, names)]
+    return "\n\n".join(parts)
+
+
 def legend(metric: str, items: Sequence[Comparison] | None = None) -> str:
-    what = "linear-probe" if metric == "probe" else "kNN (k=200)"
+    what = "linear-probe" if metric == "probe" else knn_name(items)
     text = (f"Test {what} accuracy (%): mean ± sample std over seeds (number of seeds; one seed shows no spread); "
             "the better of each pair in bold; gain = i-Mix minus baseline with the t-based 95% confidence interval "
             "of the mean paired gain; p = two-sided paired t-test over matching seeds, given only from 3 or more "
@@ -218,7 +245,7 @@ def table_text(records: Iterable[dict[str, Any]], metric: str = "probe", fmt: st
     items = comparisons(records, metric)
     if holm_correction:
         apply_holm(items)
-    text = render(items, fmt, metric, names)
+    text = render_kinds(items, fmt, metric, names)
     if with_legend and fmt == "markdown":
         text += "\n\n" + legend(metric, items)
     elif with_legend and fmt == "latex":

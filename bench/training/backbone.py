@@ -9,6 +9,7 @@ weights_only=True)`` reads it without running any pickled code.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +24,29 @@ VERSION = 1
 
 
 def save_backbone(path: str | Path, backbone: nn.Module, encoder: str, encoder_options: dict[str, Any],
-                  input_shape: tuple[int, ...], *, domain: str, dataset: str, config: dict[str, Any]) -> Path:
-    """Write the backbone file atomically (a crash leaves the old file or none, never half of one)."""
+                  input_shape: tuple[int, ...], *, domain: str, dataset: str, config: dict[str, Any],
+                  run_id: str | None = None, data: dict[str, Any] | None = None) -> Path:
+    """Write the backbone file atomically (a crash leaves the old file or none, never half of one).
+
+    ``run_id`` is the id of the run's record and ``data`` its data section (sizes, provenance), so
+    that what is later done with the backbone (``bench transfer``) can name the run and the data.
+    """
     path = Path(path).expanduser()
     state = {name: tensor.detach().cpu().contiguous() for name, tensor in backbone.state_dict().items()}
     payload = {
         "format": FORMAT, "version": VERSION, "encoder": encoder, "encoder_options": dict(encoder_options or {}),
         "input_shape": [int(n) for n in input_shape], "feature_dim": int(getattr(backbone, "feature_dim", 0)),
-        "domain": domain, "dataset": dataset, "config": config, "state_dict": state,
+        "domain": domain, "dataset": dataset, "config": config, "run_id": run_id, "data": plain(data or {}),
+        "state_dict": state,
     }
     with atomic_write(path) as file:
         torch.save(payload, file)
     return path
+
+
+def plain(value: dict[str, Any]) -> dict[str, Any]:
+    """JSON values only (as the record stores them), so ``weights_only=True`` can read them back."""
+    return json.loads(json.dumps(value, default=str))
 
 
 def read_backbone_file(path: str | Path) -> dict[str, Any]:

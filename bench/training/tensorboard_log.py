@@ -21,7 +21,7 @@ Callback = Callable[[int, dict[str, float]], "dict[str, Any] | None"]
 
 
 def run_folder_name(cfg: RunConfig, dataset: str) -> str:
-    arm = f"imix-{cfg.mix}" if cfg.imix else "baseline"
+    arm = cfg.strategy or (f"imix-{cfg.mix}" if cfg.imix else "baseline")
     ratio = f"-data{cfg.data_ratio:g}" if cfg.data_ratio != 1 else ""
     name = f"{cfg.domain}-{dataset}-{cfg.method}-{arm}-seed{cfg.seed}{ratio}-{config_key(cfg.to_dict())[:8]}"
     return re.sub(r"[^A-Za-z0-9_.+-]", "_", name)

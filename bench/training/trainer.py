@@ -28,9 +28,15 @@ from bench.training.checkpoint import broken_state, checkpoint_path, load_checkp
 from bench.core.config import RunConfig, config_key
 from bench.core.errors import TrainingDiverged, UserError
 from bench.core.log import logger
+from bench.core.mix_layer import INPUT, parse_mix_layers
+from bench.training.hidden_mix import LayerDraw, hidden_mixer, mixing_inside
 from bench.training.methods import Method
-from bench.training.mixing import Mix, Mixer, get_mixer, input_mix
+from bench.training.mixing import Mix, Mixer
+from bench.training.npair_groups import check_group, grouped_step_loss
+from bench.training.strategies import label_mixer
+from bench.training.views import make_views  # noqa: F401 (the trainer's, imported from here by perf and tests)
 from bench.training.progress import EpochProgress
+from bench.training.schedules import warmup_cosine, warmup_step  # noqa: F401 (re-exported)
 from bench.core.rng import Rng
 from bench.training.training_state import TrainingState
 
@@ -47,8 +53,10 @@ class TrainStats:
     batch_size: int = 0  # the global batch used: --batch-size clamped to the pretraining split
     lr: float = 0.0  # the peak learning rate: --lr scaled by that batch
     # The epoch a resumed run continued after (None: trained in one process). `seconds` then
-    # includes the earlier processes' training; the record's wall and evaluation times do not.
+    # includes the earlier processes' training, and `earlier_wall_seconds` their wall time up to the
+    # checkpoint this process resumed from (what they did after it is lost, so not counted).
     resumed_at_epoch: int | None = None
+    earlier_wall_seconds: float = 0.0
 
     @property
     def samples_per_second(self) -> float:
@@ -63,31 +71,6 @@ def build_optimizer(cfg: RunConfig, parameters, batch_size: int | None = None) -
     return torch.optim.SGD(parameters, lr=lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
 
 
-def warmup_cosine(total_steps: int, warmup_steps: int):
-    """Learning-rate factor per step: linear warm-up, then cosine decay to zero."""
-
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)
-        return 0.5 * (1.0 + math.cos(math.pi * min(progress, 1.0)))
-
-    return factor
-
-
-def warmup_step(steps_per_epoch: int, warmup_steps: int, milestones: list[int], decay: float = 0.1):
-    """Learning-rate factor per step: linear warm-up, then x``decay`` from each milestone epoch
-    on (the official code without --cos: its speech runs decay at epochs 300 and 400)."""
-
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        epoch = step // max(1, steps_per_epoch)
-        return decay ** sum(epoch >= m for m in milestones)
-
-    return factor
-
-
 def autocast(device: torch.device, precision: str):
     dtype = PRECISIONS[precision]
     if dtype is None:
@@ -95,36 +78,33 @@ def autocast(device: torch.device, precision: str):
     return torch.autocast(device_type=device.type, dtype=dtype)
 
 
-def make_views(domain: Domain, method: Method, x: Tensor, rng: Rng, cfg: RunConfig) -> tuple[Tensor, Tensor | None]:
-    """The query and key views of a batch: augmented, or clean with --no-aug; InputMix on top,
-    over both views stacked as the official builder.py mixes them."""
-
-    def view() -> Tensor:
-        return domain.preprocess(x) if cfg.no_aug else domain.augment(x, rng)
-
-    query = view()
-    key = view() if method.needs_key_view else None
-    if cfg.inputmix:
-        both = input_mix(query if key is None else torch.cat([query, key]), rng, alpha=cfg.alpha2)
-        query, key = (both, None) if key is None else (both[: len(query)], both[len(query):])
-    if cfg.channels_last and query.dim() == 4:
-        query = query.contiguous(memory_format=torch.channels_last)
-        key = key.contiguous(memory_format=torch.channels_last) if key is not None else None
-    return query, key
-
-
 def step_loss(method: Method, query: Tensor, key: Tensor | None, labels: Tensor,
-              mixer: Mixer | None, alpha: float, rng: Rng, symmetric: bool) -> Tensor:
-    """The loss of one batch: mix the query view (i-Mix), or not (baseline)."""
+              mixer: Mixer | None, alpha: float, rng: Rng, symmetric: bool,
+              layers: LayerDraw | None = None, symmetric_loss: str | None = None) -> Tensor:
+    """The loss of one batch: mix the query view (i-Mix), or not (baseline).
+
+    ``layers`` (--mix-layer): where to mix, one layer drawn per direction as the official code
+    draws it; above 0 the backbone mixes its query rows after that block (hidden_mix.py).
+    Symmetric: the official --sym adds both directions, updating queue and EMA encoders between
+    them; ``symmetric_loss="mean"``, the earlier form, averages them.
+    """
 
     def one_direction(q: Tensor, k: Tensor | None) -> Tensor:
         if mixer is None:
             return method.loss(q, k, Mix.identity(q.shape[0], q.device), labels)
-        mixed, mix = mixer(q, alpha, rng)
-        return method.loss(mixed, k, mix, labels)
+        layer = INPUT if layers is None else layers.draw(rng)
+        if layer == INPUT:
+            mixed, mix = mixer(q, alpha, rng)
+            return method.loss(mixed, k, mix, labels)
+        with mixing_inside(method.backbone, layer, q.shape[0], hidden_mixer(mixer, alpha, rng), q.device) as mix:
+            return method.loss(q, k, mix, labels)
 
     if symmetric and key is not None:
-        return 0.5 * (one_direction(query, key) + one_direction(key, query))
+        if symmetric_loss == "mean":
+            return 0.5 * (one_direction(query, key) + one_direction(key, query))
+        first = one_direction(query, key)
+        method.between_directions()
+        return first + one_direction(key, query)
     return one_direction(query, key)
 
 
@@ -135,9 +115,15 @@ class StepLoss(nn.Module):
         super().__init__()
         self.method = method
         self.mixer, self.alpha, self.symmetric, self.rng = mixer, cfg.alpha, cfg.symmetric, rng
+        self.layers = LayerDraw(parse_mix_layers(cfg.mix_layer)) if mixer is not None else None
+        self.symmetric_loss, self.group = cfg.symmetric_loss, cfg.npair_group
 
     def forward(self, query: Tensor, key: Tensor | None, labels: Tensor) -> Tensor:
-        return step_loss(self.method, query, key, labels, self.mixer, self.alpha, self.rng, self.symmetric)
+        def loss_of(q: Tensor, k: Tensor | None, y: Tensor) -> Tensor:
+            return step_loss(self.method, q, k, y, self.mixer, self.alpha, self.rng, self.symmetric,
+                             self.layers, self.symmetric_loss)
+
+        return grouped_step_loss(self.group, query, key, labels, loss_of)
 
 
 @contextlib.contextmanager
@@ -166,14 +152,17 @@ def pretrain(
     device: torch.device,
     rng: Rng,
     on_epoch_end: Callable[[int, dict[str, float]], dict[str, Any] | None] | None = None,
+    started: float | None = None,
 ) -> TrainStats:
     """Train ``method`` for ``cfg.epochs`` epochs; raise TrainingDiverged on a NaN loss.
 
     ``on_epoch_end(epoch, scalars)`` (epoch counted from 1; scalars: the epoch's mean ``loss`` and
     the ``lr`` of its first step) may evaluate or log; whatever it returns is kept in
     ``TrainStats.monitor``. Its time is not counted as training time.
-    ``rng`` is this process's generator (seed + rank under torchrun).
+    ``rng`` is this process's generator (seed + rank under torchrun). ``started``: when this process
+    began the run (``time.perf_counter()``), for the wall time a checkpoint carries to a resumed run.
     """
+    process_started = time.perf_counter() if started is None else started
     stats = TrainStats()
     n = len(train)
     world, rank = distributed.world_size(), distributed.rank()
@@ -191,7 +180,8 @@ def pretrain(
               else warmup_cosine(total_steps, warmup_steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")
-    mixer = get_mixer(cfg.mix) if cfg.imix else None
+    mixer = label_mixer(cfg)
+    check_group(cfg.npair_group, local)
     # One process keeps the data order on its own generator, as before there were several;
     # several processes need one order they all agree on, apart from their augmentations.
     order_generator = rng.torch if world == 1 else torch.Generator(device=rng.torch.device).manual_seed(cfg.seed)
@@ -250,15 +240,16 @@ def pretrain(
             state.epoch = epoch + 1
             if path is not None and (state.epoch == cfg.epochs or (
                     cfg.checkpoint_every > 0 and state.epoch % cfg.checkpoint_every == 0)):
-                save(state, path, run_key, cfg.data_root)
+                save(state, path, run_key, cfg.data_root, process_started)
     finally:
         progress.close()
         cleanup.close()
     return stats
 
 
-def save(state: TrainingState, path, key: str, data_root: str) -> None:
-    """Rank 0 writes the checkpoint, with every process's random generator states.
+def save(state: TrainingState, path, key: str, data_root: str, started: float) -> None:
+    """Rank 0 writes the checkpoint, with every process's random generator states and the wall time
+    since ``started`` added to the earlier processes'.
 
     A checkpoint that cannot be written (disk full, folder gone) goes under the data root
     instead, with a warning naming it; training goes on.
@@ -266,6 +257,7 @@ def save(state: TrainingState, path, key: str, data_root: str) -> None:
     rng_states = distributed.gather_objects(state.rng.state_dict())
     if distributed.is_main():
         payload = state.state_dict(rng_states)
+        payload["stats"]["earlier_wall_seconds"] += time.perf_counter() - started
         try:
             save_checkpoint(path, key, state.epoch, payload)
         except OSError as error:

@@ -13,7 +13,7 @@ import sys
 
 import torch
 
-from bench.core.config import resolve
+from bench.training.resolve import resolve
 from bench.training.methods import build_method
 from bench.training.mixing import get_mixer
 from bench.core.rng import Rng

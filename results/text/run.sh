@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The text domain's evidence (issue 28 item 3), through the protocol results/repro ran on the other
-# four domains. Prepared, NOT run yet: i-Mix on text mixes the token embeddings (--mix-layer 1),
-# which the trainer does not offer yet; this script refuses to start until it does.
+# four domains. Prepared, NOT run yet. i-Mix on text mixes the token embeddings (--mix-layer 1); this
+# script refuses to start on a bench without --mix-layer.
 #   regime.jsonl: the regime study: seeds 0-2, SimCLR and MoCo x baseline / i-Mix, at three lengths
 #                 (LENGTHS); the fixed rule (choose_length.py, the reproduction's rule) picks one;
 #   table.jsonl:  the table: fresh seeds 3-7, SimCLR, MoCo and BYOL x baseline / i-Mix at that

@@ -13,7 +13,7 @@ from torch.nn import functional as F
 from encoders.heads import byol_predictor, projection_head
 
 from bench.training.mixing import Mix
-from bench.training.methods.base import Method
+from bench.training.methods.base import BuildContext, Method
 from bench.training.methods.ema import ema_update, frozen_copy
 
 
@@ -40,6 +40,11 @@ class BYOL(Method):
         self.target_projector = frozen_copy(self.projector)
         self.momentum = momentum
 
+    @classmethod
+    def from_config(cls, cfg, backbone, feature_dim: int, context: BuildContext) -> "BYOL":
+        return cls(backbone, feature_dim, momentum=cfg.ema, pred_head=cfg.pred_head,
+                   **cls.head_settings(cfg, feature_dim))
+
     def loss(self, query: Tensor, key: Tensor | None, mix: Mix, labels: Tensor) -> Tensor:
         p = F.normalize(self.predictor(self.projector(self.backbone(query))), dim=1)
         with torch.no_grad():
@@ -50,3 +55,6 @@ class BYOL(Method):
     def after_step(self) -> None:
         ema_update(self.target_backbone, self.backbone, self.momentum)
         ema_update(self.target_projector, self.projector, self.momentum)
+
+    def between_directions(self) -> None:
+        self.after_step()  # builder.py updates the target before each direction of --sym

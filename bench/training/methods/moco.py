@@ -20,9 +20,12 @@ from torch.nn import functional as F
 
 from encoders.heads import projection_head
 
+from bench.core.config import RunConfig
+from bench.core.errors import UserError
+from bench.core.log import logger
 from bench.training import distributed
 from bench.training.mixing import Mix
-from bench.training.methods.base import Method
+from bench.training.methods.base import BuildContext, Method
 from bench.training.methods.batch_shuffle import shuffled
 from bench.training.methods.ema import ema_update, frozen_copy
 from bench.training.methods.queue import KeyQueue
@@ -47,9 +50,54 @@ def moco_loss(query: Tensor, key: Tensor, queue: Tensor, mix: Mix, temperature: 
     return mixed_cross_entropy(logits, virtual_labels(query.shape[0], query.device, offset), mix)
 
 
+def official_negatives(imix: bool) -> str:
+    """The official code's MoCo form per arm: (1+K) for the baseline, (N+K) with i-Mix (`mocon`)."""
+    return "batch+queue" if imix else "queue"
+
+
+def queue_size_for(requested: int, n_train: int, batch_size: int) -> int:
+    """Clamp the queue so it never holds keys of the very samples it is contrasted with.
+
+    A queue as long as the training set would hold an old key of every sample, so each
+    query would meet a stale copy of its own positive among the negatives.
+    """
+    limit = max(n_train - batch_size, batch_size)
+    if requested > limit:
+        logger.warning(
+            "MoCo queue of %d keys is too long for %d training samples at batch %d; using %d. "
+            "Pass --queue-size to choose another length.", requested, n_train, batch_size, limit,
+        )
+        return limit
+    return requested
+
+
 class MoCo(Method):
     name = "moco"
+    aliases = ("mocov2",)
     summary = "MoCo v2: EMA key encoder, FIFO queue of negatives; (1+K)-way, (N+K)-way with i-Mix"
+    exclusive = {"shuffle_bn": "MoCo's key encoder only, not --method {method}; use --sync-bn.",
+                 "moco_negatives": "--method moco only, not --method {method}."}
+
+    @classmethod
+    def check(cls, cfg: RunConfig) -> None:
+        super().check(cfg)
+        if cfg.imix and cfg.moco_negatives == "queue":
+            raise UserError(
+                "--imix cannot use --moco-negatives queue: the (1+K)-way loss holds only each query's own key, "
+                "so the mixed partner's key, which carries part of the virtual label, is not among the logits. "
+                "Use --moco-negatives batch+queue (the official i-Mix form) or leave the flag unset.")
+
+    @classmethod
+    def complete(cls, cfg: RunConfig) -> None:
+        if cfg.moco_negatives is None:  # the official choice per arm, stored so the record says what ran
+            cfg.moco_negatives = official_negatives(cfg.imix)
+
+    @classmethod
+    def from_config(cls, cfg: RunConfig, backbone, feature_dim: int, context: BuildContext) -> "MoCo":
+        return cls(backbone, feature_dim, temperature=cfg.temperature, momentum=cfg.ema,
+                   queue_size=queue_size_for(cfg.queue_size, context.n_train, cfg.batch_size),
+                   generator=context.generator, shuffle_bn=cfg.shuffle_bn,
+                   negatives=cfg.moco_negatives or official_negatives(cfg.imix), **cls.head_settings(cfg, feature_dim))
 
     def __init__(
         self,
@@ -94,6 +142,17 @@ class MoCo(Method):
         # Updating after the optimiser step equals MoCo's update before the next forward.
         ema_update(self.key_backbone, self.backbone, self.momentum)
         ema_update(self.key_projector, self.projector, self.momentum)
+        self._push_pending()
+
+    @torch.no_grad()
+    def between_directions(self) -> None:
+        # builder.py's second direction: its keys see the queue with the first direction's keys,
+        # from a key encoder updated once more (by the same online weights: no optimiser step between).
+        self._push_pending()
+        ema_update(self.key_backbone, self.backbone, self.momentum)
+        ema_update(self.key_projector, self.projector, self.momentum)
+
+    def _push_pending(self) -> None:
         for keys in self._pending_keys:
             self.queue.push(keys)
         self._pending_keys.clear()

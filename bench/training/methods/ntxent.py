@@ -39,6 +39,8 @@ class NTXent(SimCLR):
     """The SimCLR network (backbone + projector) with the 2N-view loss."""
 
     name = "ntxent"
+    aliases = ()
+    exclusive = {}  # not SimCLR's --npair-group: the groups are N-pair's
     summary = "SimCLR's original NT-Xent loss with 2N-2 negatives (baseline only)"
     supports_imix = False
     imix_refusal = (

@@ -12,6 +12,9 @@ mixed partner's label is also offset by the rank.
 
 Both views go through the network in one pass, as in the official code, so BatchNorm
 normalises each with statistics of the 2N views together.
+
+With ``local_logits`` (--npair-group) nothing is gathered: each process, or each group of its batch,
+contrasts its queries with its own keys only, as the official code does on every GPU.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from encoders.heads import projection_head
 
 from bench.training import distributed
 from bench.training.mixing import Mix
-from bench.training.methods.base import Method
+from bench.training.methods.base import BuildContext, Method
 from bench.training.methods.virtual_labels import mixed_cross_entropy, virtual_labels
 
 
@@ -40,13 +43,21 @@ def npair_loss(query: Tensor, key: Tensor, mix: Mix, temperature: float, offset:
 
 class SimCLR(Method):
     name = "simclr"
+    aliases = ("npair",)
+    exclusive = {"npair_group": "--method simclr (N-pair) only, not --method {method}."}
     summary = "SimCLR, N-pair form: N-way softmax over the second views"
 
     def __init__(self, backbone, feature_dim: int, *, temperature: float, proj_hidden: int, proj_dim: int,
-                 proj_head: str = "mlpbn1") -> None:
+                 proj_head: str = "mlpbn1", local_logits: bool = False) -> None:
         super().__init__(backbone)
         self.projector = projection_head(feature_dim, proj_hidden, proj_dim, proj_head)
         self.temperature = temperature
+        self.local_logits = local_logits
+
+    @classmethod
+    def from_config(cls, cfg, backbone, feature_dim: int, context: BuildContext) -> "SimCLR":
+        return cls(backbone, feature_dim, temperature=cfg.temperature, local_logits=cfg.npair_group is not None,
+                   **cls.head_settings(cfg, feature_dim))
 
     def embed(self, x: Tensor) -> Tensor:
         return F.normalize(self.projector(self.backbone(x)), dim=1)
@@ -58,5 +69,7 @@ class SimCLR(Method):
 
     def loss(self, query: Tensor, key: Tensor | None, mix: Mix, labels: Tensor) -> Tensor:
         q, k = self.embed_pair(query, key)
+        if self.local_logits:
+            return npair_loss(q, k, mix, self.temperature)
         return npair_loss(q, distributed.gather_with_grad(k), mix, self.temperature,
                           offset=distributed.rank() * q.shape[0])

@@ -72,14 +72,15 @@ def load_data(cfg: RunConfig, domain: Domain) -> DomainData:
 
 def knn_monitor(cfg: RunConfig,
                 evaluator: Evaluator) -> Callable[[int, dict[str, float]], dict[str, Any] | None] | None:
-    """With --eval-every N: kNN test accuracy of the backbone every N epochs (and at the last)."""
+    """With --eval-every N: the backbone's kNN accuracy on held-out training rows (never the test
+    split; bench/evaluation/evaluate.py) every N epochs and at the last."""
     if cfg.eval_every <= 0:
         return None
 
     def evaluate(epoch: int, scalars: dict[str, float] | None = None) -> dict[str, Any] | None:
         if epoch % cfg.eval_every and epoch != cfg.epochs:
             return None
-        return {"epoch": epoch, "knn": evaluator.knn(epoch)}
+        return evaluator.validation_knn(epoch)
 
     return evaluate
 
@@ -120,7 +121,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     method = method.to(device)
     if cfg.channels_last:
         method = method.to(memory_format=torch.channels_last)
-    evaluator = Evaluator(method.backbone, domain, data, device)  # features shared by monitor, probe, kNN
+    evaluator = Evaluator(method.backbone, domain, data, device, cfg.seed)  # features shared by monitor, probe, kNN
     monitor = knn_monitor(cfg, evaluator) if distributed.is_main() else None
     on_epoch_end = board.epoch_callback(monitor) if board is not None else monitor
     stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end)

@@ -121,7 +121,8 @@ class RunConfig:
         "official (kibok90/imix main_lincls.py: 100 epochs, lr {1..70} x B/256 with x0.2 at 80/90/95, CIFAR "
         "crop+flip; lr chosen on validation, not test)"))
     eval_every: int = setting(0, group=G_OUTPUT, metavar="N", help=(
-        "kNN accuracy every N pretraining epochs, stored in the record; 0: off"))
+        "kNN accuracy on a held-out tenth of the training rows (never the test split) every N pretraining "
+        "epochs, stored in the record's monitor; 0: off"))
     raw_probe: bool | None = setting(None, group=G_OUTPUT, help="also probe the raw inputs (default: the domain decides; on for tabular data)")
     results: str = setting("results/runs.jsonl", group=G_OUTPUT, help="JSON-lines file the record is appended to")
     quiet: bool = setting(False, group=G_OUTPUT, help="no progress output")

@@ -120,12 +120,13 @@ def command_table(args: argparse.Namespace) -> int:
 
 
 def command_plot(args: argparse.Namespace) -> int:
-    from bench.results.plots import make_figures
+    from bench.results.plots import FigureOptions, make_figures
     from bench.results.records import selected_records
     from bench.results.tables import read_names
 
-    for line in make_figures(selected_records(args.results, args.where), args.out, args.metric,
-                             formats=args.format, holm=args.holm, names=read_names(args.names)):
+    options = FigureOptions(style=args.style, width=args.width, formats=args.format, title=args.title, holm=args.holm,
+                            names=read_names(args.names))
+    for line in make_figures(selected_records(args.results, args.where), args.out, args.metric, options):
         print(line)
     return 0
 

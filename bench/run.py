@@ -27,7 +27,7 @@ from bench.evaluation.evaluate import Evaluator
 from bench.results.append import RECORD_VERSION
 from bench.core.rng import Rng, process_seed
 from bench.training.sync_bn import convert_sync_batchnorm
-from bench.training.tensorboard_log import open_board
+from bench.training.run_logs import open_logs
 from bench.training.trainer import pretrain
 from bench.results.writable import check_outputs, save_record
 
@@ -104,7 +104,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         torch.set_num_threads(cfg.workers)
     torch.manual_seed(cfg.seed)  # weight initialisation: equal on every process
     rng = Rng.from_seed(process_seed(cfg.seed, distributed.rank()), device)  # augmentations and mixing: per process
-    board = open_board(cfg, domain) if cfg.tensorboard and distributed.is_main() else None  # fails early if missing
+    logs = open_logs(cfg, domain) if distributed.is_main() else None  # a missing package fails before any data
 
     loading = time.perf_counter()
     data = load_data(cfg, domain)
@@ -123,8 +123,9 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         method = method.to(memory_format=torch.channels_last)
     evaluator = Evaluator(method.backbone, domain, data, device, cfg.seed)  # features shared by monitor, probe, kNN
     monitor = knn_monitor(cfg, evaluator) if distributed.is_main() else None
-    on_epoch_end = board.epoch_callback(monitor) if board is not None else monitor
-    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end)
+    on_epoch_end = logs.epoch_callback(monitor) if logs is not None else monitor
+    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end,
+                     on_step=logs.on_step if logs is not None else None)
     if not distributed.is_main():
         return None
     if cfg.save_backbone:
@@ -167,8 +168,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         "wall_seconds": time.perf_counter() - started,
         "environment": {**environment(device), "processes": distributed.world_size()},
     }
-    if board is not None:
-        board.finish(record)
+    if logs is not None:
+        logs.finish(record)
     save_record(cfg.results, record, cfg.data_root)
     logger.debug("record %s appended to %s", record["id"], cfg.results)
     return record

@@ -127,8 +127,16 @@ class RunConfig:
     results: str = setting("results/runs.jsonl", group=G_OUTPUT, help="JSON-lines file the record is appended to")
     quiet: bool = setting(False, group=G_OUTPUT, help="no progress output")
     tensorboard: str | None = setting(None, group=G_OUTPUT, metavar="DIR", help=(
-        "also log loss, learning rate and the kNN monitor per epoch for TensorBoard, into a subfolder of DIR "
-        "per run (needs the tensorboard package: pip install 'imix-bench[tensorboard]')"))
+        "also log for TensorBoard, into a subfolder of DIR per run: per step the loss, learning rate, lam mean "
+        "and samples/s (--log-every), per epoch the loss, learning rate and the kNN monitor (needs the tensorboard "
+        "package: pip install 'imix-bench[tensorboard]')"))
+    wandb: str | None = setting(None, group=G_OUTPUT, metavar="DIR", help=(
+        "also log the same to Weights & Biases, offline into DIR/wandb unless WANDB_MODE=online is set (then "
+        "`wandb sync` is not needed); project $WANDB_PROJECT, default imix-bench (needs pip install "
+        "'imix-bench[wandb]')"))
+    log_every: int = setting(10, group=G_OUTPUT, metavar="STEPS", help=(
+        "with --tensorboard or --wandb: log the per-step scalars every N training steps, averaged over them; "
+        "0: per epoch only"))
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -174,6 +182,8 @@ class RunConfig:
              "Use --moco-negatives batch+queue (the official i-Mix form) or leave the flag unset."),
             (self.tensorboard is None or self.tensorboard.strip() != "",
              "--tensorboard needs a folder, e.g. --tensorboard runs/tb"),
+            (self.wandb is None or self.wandb.strip() != "", "--wandb needs a folder, e.g. --wandb runs/wandb"),
+            (self.log_every >= 0, f"--log-every must be 0 (per epoch only) or a number of steps, got {self.log_every}"),
             (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:"),
              f"unknown device {self.device!r}; valid choices: auto, cpu, cuda, cuda:N."),
         ]
@@ -187,14 +197,14 @@ FIELD_NAMES = {f.name for f in dataclasses.fields(RunConfig)}
 
 # Settings that change where a run writes or how it reports, never what it measures.
 BOOKKEEPING_FIELDS = frozenset({"results", "quiet", "device", "data_root", "checkpoint_dir", "checkpoint_every",
-                                "resume", "workers", "save_backbone", "tensorboard"})
+                                "resume", "workers", "save_backbone", "tensorboard", "wandb", "log_every"})
 
 # Measured settings added after records existed, with their defaults. At the default they are
 # left out of the digest, so older records still count as the same runs (the suite skips them).
 LATER_FIELDS = {"compile": False, "sync_bn": False, "shuffle_bn": False, "moco_negatives": None, "proj_head": "mlpbn1",
                 "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine", "milestones": [],
                 "pretrain_classes": 1.0, "save_backbone": None,
-                "tensorboard": None}
+                "tensorboard": None, "wandb": None, "log_every": 10}
 
 
 def config_key(config: dict[str, Any], ignore: frozenset[str] | set[str] = frozenset()) -> str:

@@ -31,6 +31,7 @@ from bench.core.log import logger
 from bench.training.methods import Method
 from bench.training.mixing import Mix, Mixer, get_mixer, input_mix
 from bench.training.progress import EpochProgress
+from bench.training.step_meter import step_meter
 from bench.core.rng import Rng
 from bench.training.training_state import TrainingState
 
@@ -166,12 +167,14 @@ def pretrain(
     device: torch.device,
     rng: Rng,
     on_epoch_end: Callable[[int, dict[str, float]], dict[str, Any] | None] | None = None,
+    on_step: Callable[[int, dict[str, float]], None] | None = None,
 ) -> TrainStats:
     """Train ``method`` for ``cfg.epochs`` epochs; raise TrainingDiverged on a NaN loss.
 
     ``on_epoch_end(epoch, scalars)`` (epoch counted from 1; scalars: the epoch's mean ``loss`` and
     the ``lr`` of its first step) may evaluate or log; whatever it returns is kept in
-    ``TrainStats.monitor``. Its time is not counted as training time.
+    ``TrainStats.monitor``. Its time is not counted as training time. ``on_step(step, scalars)``
+    gets the loss, lr, lam mean and samples/s every ``cfg.log_every`` steps (bench/training/step_meter.py).
     ``rng`` is this process's generator (seed + rank under torchrun).
     """
     stats = TrainStats()
@@ -192,6 +195,8 @@ def pretrain(
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")
     mixer = get_mixer(cfg.mix) if cfg.imix else None
+    meter = step_meter(on_step, cfg.log_every, batch_size)
+    mixer = meter.watch(mixer) if meter is not None else mixer
     # One process keeps the data order on its own generator, as before there were several;
     # several processes need one order they all agree on, apart from their augmentations.
     order_generator = rng.torch if world == 1 else torch.Generator(device=rng.torch.device).manual_seed(cfg.seed)
@@ -220,6 +225,8 @@ def pretrain(
                 with autocast(device, cfg.precision):
                     query, key = make_views(domain, method, x, rng, cfg)
                     loss = model(query, key, labels)
+                if meter is not None:  # the learning rate this step uses, before the scheduler moves it
+                    meter.step(epoch * steps_per_epoch + step + 1, loss, optimizer.param_groups[0]["lr"])
                 optimizer.zero_grad(set_to_none=True)
                 scaler.scale(loss).backward()
                 scaler.step(optimizer)

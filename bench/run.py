@@ -20,7 +20,7 @@ from bench.training.backbone import save_backbone
 from bench.core.config import RunConfig
 from bench.core.environment import environment
 from bench.core.errors import UserError, unknown_choice
-from bench.core.log import logger
+from bench.core.log import logger, new_run
 from bench.training.mixing import get_mixer
 from bench.training.methods import build_method, canonical_method, check_method_config
 from bench.evaluation.evaluate import Evaluator
@@ -94,6 +94,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     rank 0 after pretraining (bench.api keeps the trained model that way).
     """
     started = time.perf_counter()
+    new_run()  # this run's warnings are printed once each, even where an earlier cell printed them
     check_method_config(cfg)
     check_mixing(cfg, domain)
     distributed.init_from_env(cfg.device)

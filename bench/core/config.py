@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.core.errors import UserError
+from bench.core.quick import capped_epochs
 from bench.core.settings import GROUPS, PROCESSES, choice_and_range_errors, setting
 
 
@@ -230,6 +231,7 @@ def resolve(overrides: dict[str, Any], domain_defaults: dict[str, Any] | None = 
             if value is not None:
                 values[key] = value
     cfg = RunConfig(**values).validate()
+    cfg.epochs = capped_epochs(cfg.epochs)  # IMIX_BENCH_MAX_EPOCHS, for trying the docs' examples quickly
     if cfg.method in ("moco", "mocov2") and cfg.moco_negatives is None:
         cfg.moco_negatives = official_moco_negatives(cfg.imix)
     return cfg

@@ -134,11 +134,11 @@ def command_plot(args: argparse.Namespace) -> int:
 def command_suite(args: argparse.Namespace) -> int:
     from bench.presets import get_preset, load_config_file
     from bench.results.records import read_records
-    from bench.results.shards import parse_shard, shard_grid
+    from bench.results.shards import shard_from_flags, shard_grid
     from bench.suite import dry_run, expand_grid, run_grid
 
     configure(args.quiet)
-    shard = parse_shard(args.shard) if args.shard is not None else None
+    shard = shard_from_flags(args.shard, args.shard_index, args.shard_count)
     cli = {name: getattr(args, name) for name in RUN_FIELDS if name not in SUITE_SETS}
     cli.update({f: getattr(args, f) for f in ENCODER_FLAGS})
     grid = expand_grid(

@@ -41,8 +41,12 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
     where.add_argument("--results", default="results/runs.jsonl", help="JSON-lines file of records")
     where.add_argument("--dry-run", action="store_true", help="list the cells, their commands and time estimates")
     where.add_argument("--shard", metavar="K/N",
-                       help="run only worker K's fixed share of N (every N-th baseline/i-Mix pair, from the K-th), for job arrays; "
-                            "give each worker its own --results file (README: Grids on a cluster)")
+                       help="run only worker K's fixed share of N, K from 1 (every N-th baseline/i-Mix pair, from the "
+                            "K-th), for job arrays; give each worker its own --results file (docs/cluster.md)")
+    where.add_argument("--shard-index", type=int, metavar="I",
+                       help="the same with a 0-based index, with --shard-count N: worker I of 0..N-1 (Kubernetes "
+                            "indexed jobs: $JOB_COMPLETION_INDEX; --shard-index I is --shard I+1/N)")
+    where.add_argument("--shard-count", type=int, metavar="N", help="the number of workers, with --shard-index")
     where.add_argument("--estimate-from", action="append", metavar="PATH",
                        help="with --dry-run: also estimate times from the records in PATH (e.g. short timing runs)")
     where.add_argument("--quiet", action="store_true", help="no progress bars and no line per cell")

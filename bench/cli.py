@@ -77,25 +77,13 @@ def command_features(args: argparse.Namespace) -> int:
 
 
 def command_list(args: argparse.Namespace) -> int:
-    from domains import available_sources
     from encoders import ENCODERS
 
-    from bench.adapters import domain_class
+    from bench.listing import domain_lines
     from bench.training.methods import ALIASES, METHODS
     from bench.training.mixing import MIXERS
 
-    print("domains and datasets (the first of each domain is its default; "
-          "--domain package.module:Class for any other adapter):")
-    for name, source in available_sources().items():
-        try:
-            cls = domain_class(name)
-        except UserError as error:  # one broken announced adapter must not hide the others
-            print(f"  {name:<10} [{source.origin}] BROKEN: {error}")
-            continue
-        print(f"  {name:<10} {cls.summary} [encoder {cls.default_encoder}; mixing {', '.join(cls.mixers)}; "
-              f"{source.origin}]")
-        for dataset, text in cls.datasets.items():
-            print(f"    {dataset:<12} {text}")
+    print("\n".join(domain_lines(args.domain or ())))
     aliases = {target: alias for alias, target in ALIASES.items()}
     print("methods:")
     for name, cls in METHODS.items():

@@ -83,7 +83,10 @@ def build_parser(domain_cls=None, features_domain=None) -> Parser:
         description="Runs domain x dataset x method x {baseline, i-Mix} x seed. Other flags are `bench run` "
                     "settings for every cell; they override the preset and the config file.")
     add_suite_arguments(suite)
-    commands.add_parser("list", help="the domains, datasets, methods, mixers and encoders")
+    listing = commands.add_parser("list", help="the domains, datasets, methods, mixers and encoders")
+    listing.add_argument("--domain", action="append", metavar="SPEC",
+                         help="show only this domain (a name or package.module:Class, e.g. an adapter of your own), "
+                              "with the training settings it declares and inherits per data set; repeatable")
     add_features_arguments(commands.add_parser(
         "features", help="frozen features of a data set from a --save-backbone file, as .npz",
         description="Loads the backbone, reads the data set through its domain (by default the one the backbone "

@@ -1,8 +1,8 @@
 """The suite's logger: warnings and notes go to stderr, results to stdout.
 
-A warning is printed once per run: the same message again (a batch note from every epoch, a
-dropped-rows note from every resolve of a suite's cells) is held back until ``new_run()``, which
-each run calls as it starts, so a suite of cells still says it once per cell.
+A warning or note is printed once per run: the same message again (a batch note from every epoch,
+a dropped-rows note from every resolve of a suite's cells) is held back until ``new_run()``, which
+each run calls as it starts, so a suite of cells still says it once per cell. Errors always print.
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ class _CurrentStderr(logging.StreamHandler):
 
 
 class OncePerRun(logging.Filter):
-    """Lets each warning message through once until the next run starts."""
+    """Lets each warning or note through once until the next run starts."""
 
     def __init__(self) -> None:
         super().__init__()
         self.seen: set[str] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno != logging.WARNING:
+        if record.levelno not in (logging.INFO, logging.WARNING):
             return True
         message = record.getMessage()
         if message in self.seen:

@@ -70,6 +70,29 @@ def add_features_arguments(features: argparse.ArgumentParser, domain_cls=None) -
                               **{a.dest: None for a in group._group_actions})
 
 
+def add_plot_arguments(plot: argparse.ArgumentParser) -> None:
+    plot.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
+                      help="one or more JSON-lines files of records (default results/runs.jsonl)")
+    plot.add_argument("--out", default="results/figures", help="folder for the figures (default results/figures)")
+    plot.add_argument("--metric", choices=("probe", "knn"), default="probe",
+                      help="linear-probe (default) or kNN test accuracy; kNN figures are named bars_knn.png "
+                           "and so on, so both metrics can share one --out folder")
+    plot.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                      help="only records whose field (or config field) has this value; repeatable")
+    plot.add_argument("--holm", action="store_true", help="mark p < 0.05 after Holm's correction per figure")
+    plot.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
+    plot.add_argument("--format", default="png,pdf",
+                      help="comma-separated file formats: png, pdf, svg (default png,pdf: PNG at 300 dpi and vector PDF)")
+    plot.add_argument("--style", choices=("screen", "paper"), default="screen",
+                      help="screen (default): large sans-serif text; paper: 8 pt Times-like text (STIX) sized for a "
+                           "two-column article, 6.75 in across unless --width says otherwise")
+    plot.add_argument("--width", metavar="column|page|INCHES",
+                      help="figure width: column (3.25 in), page (6.75 in) or inches (default: the style's)")
+    plot.add_argument("--title", action="store_true",
+                      help="draw a title over each figure (default none: a paper's caption replaces it; captions.md "
+                           "beside the figures says what each one shows)")
+
+
 def build_parser(domain_cls=None, features_domain=None) -> Parser:
     parser = Parser(prog="bench", description="i-Mix benchmark suite")
     parser.add_argument("--version", action="version", version=f"imix-bench {__version__}")
@@ -106,26 +129,7 @@ def build_parser(domain_cls=None, features_domain=None) -> Parser:
         description="Writes bars (each data set at its largest --data-ratio), loss_curves, data_ratio (groups "
                     "run at several ratios), gain_epochs and gain_data (the i-Mix gain with its 95% interval "
                     "against epochs and data ratio); a figure the records cannot fill is skipped with a message.")
-    plot.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
-                      help="one or more JSON-lines files of records (default results/runs.jsonl)")
-    plot.add_argument("--out", default="results/figures", help="folder for the figures (default results/figures)")
-    plot.add_argument("--metric", choices=("probe", "knn"), default="probe",
-                      help="linear-probe (default) or kNN test accuracy; kNN figures are named bars_knn.png "
-                           "and so on, so both metrics can share one --out folder")
-    plot.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
-                      help="only records whose field (or config field) has this value; repeatable")
-    plot.add_argument("--holm", action="store_true", help="mark p < 0.05 after Holm's correction per figure")
-    plot.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
-    plot.add_argument("--format", default="png,pdf",
-                      help="comma-separated file formats: png, pdf, svg (default png,pdf: PNG at 300 dpi and vector PDF)")
-    plot.add_argument("--style", choices=("screen", "paper"), default="screen",
-                      help="screen (default): large sans-serif text; paper: 8 pt Times-like text (STIX) sized for a "
-                           "two-column article, 6.75 in across unless --width says otherwise")
-    plot.add_argument("--width", metavar="column|page|INCHES",
-                      help="figure width: column (3.25 in), page (6.75 in) or inches (default: the style's)")
-    plot.add_argument("--title", action="store_true",
-                      help="draw a title over each figure (default none: a paper's caption replaces it; captions.md "
-                           "beside the figures says what each one shows)")
+    add_plot_arguments(plot)
     report = commands.add_parser(
         "report", help="one self-contained HTML page: tables, paired tests, figures and each run's provenance",
         description="Writes one HTML file with the comparison tables, the paired tests, the figures (embedded) and "

@@ -20,14 +20,18 @@ import pytest
 from bench.cli import main
 from test_report import _records, _write
 
-WINDOW = (1280, 2400)
+WINDOW = (1440, 2400)  # a laptop screen's CSS width
 MEASURE = """<script>
 const q = s => Array.from(document.querySelectorAll(s)), style = e => getComputedStyle(e);
 const out = {viewport: document.documentElement.clientWidth};
+const lineCount = td => {  // the lines the cell's text takes (not the row's height)
+  const range = document.createRange(); range.selectNodeContents(td);
+  return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size; };
 out.cells = q('table.comparison td, table.paired td').map(td => ({
-  kind: td.className, size: parseFloat(style(td).fontSize), align: style(td).textAlign,
+  kind: td.className, table: td.closest('table').className, size: parseFloat(style(td).fontSize), align: style(td).textAlign,
   bold: td.querySelector('strong') !== null, background: style(td).backgroundColor,
-  lines: (td.getBoundingClientRect().height - 8) / parseFloat(style(td).lineHeight)}));
+  lines: lineCount(td)}));
+out.unbroken = q('td .nw').map(span => span.getClientRects().length);
 out.tables = q('table.comparison, table.paired').map(t => t.getBoundingClientRect().right);
 out.figures = q('figure img').map(i => ({shown: i.getBoundingClientRect().width, printed: +i.getAttribute('width'),
   room: i.closest('.figures').getBoundingClientRect().width}));
@@ -79,9 +83,12 @@ def test_tables_and_figures_are_laid_out_readably(report, capsys):
     measured = json.loads(html.unescape(found[-1]))
     cells = measured["cells"]
     assert cells and min(c["size"] for c in cells) >= 14  # 14 px table text
-    assert {c["align"] for c in cells if c["kind"] == "num"} == {"right"}  # numbers right-aligned
+    assert {c["align"] for c in cells if "num" in c["kind"].split()} == {"right"}  # numbers right-aligned
     assert {c["align"] for c in cells if c["kind"] == "text"} == {"left"}
-    assert max(c["lines"] for c in cells) < 1.5  # no number wraps inside its cell
+    assert measured["unbroken"] and set(measured["unbroken"]) == {1}  # no number is ever broken over two lines
+    comparison = [c for c in cells if c["table"].startswith("comparison")]
+    assert max(c["lines"] for c in comparison if "gain" not in c["kind"]) == 1  # mean ± std (n) on one line
+    assert max(c["lines"] for c in cells if "gain" in c["kind"]) <= 2  # a gain at most: interval / p
     bold = [c for c in cells if c["bold"]]
     assert len(bold) == _bold_cells(capsys, report.with_name("runs.jsonl"))  # the better arm, as in Markdown
     plain = {c["background"] for c in cells if not c["bold"]}

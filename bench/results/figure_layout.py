@@ -71,7 +71,8 @@ def label_left_column(axes: list[Any], columns: int, text: str) -> None:
 
 
 def label_bottom_row(axes: list[Any], columns: int, text: str) -> None:
-    """The x label under the lowest panel of each column only."""
+    """The x label under the lowest panel of each column only (a figure-level label would collide
+    with the legend under the panels, which constrained layout does not stack)."""
     for i, ax in enumerate(axes):
         if i + columns >= len(axes):
             ax.set_xlabel(text)

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from bench.results.labels import DEFAULT_MIX, line_label, method_order, title
 from bench.results.paired import Comparison, apply_holm, comparisons
 
-AXES = {"epochs": "pretraining epochs", "data_ratio": "training data used for pretraining (%)"}
+AXES = {"epochs": "pretraining epochs", "data_ratio": "share of training data (%)"}  # short: 4 panels a row
 
 
 @dataclass

@@ -93,25 +93,13 @@ def command_transfer(args: argparse.Namespace) -> int:
 
 
 def command_list(args: argparse.Namespace) -> int:
-    from domains import available_sources
     from encoders import ENCODERS
 
-    from bench.adapters import domain_class
+    from bench.listing import domain_lines
     from bench.training.methods import METHODS
     from bench.training.mixing import MIXERS
 
-    print("domains and datasets (the first of each domain is its default; "
-          "--domain package.module:Class for any other adapter):")
-    for name, source in available_sources().items():
-        try:
-            cls = domain_class(name)
-        except UserError as error:  # one broken announced adapter must not hide the others
-            print(f"  {name:<10} [{source.origin}] BROKEN: {error}")
-            continue
-        print(f"  {name:<10} {cls.summary} [encoder {cls.default_encoder}; mixing {', '.join(cls.mixers)}; "
-              f"{source.origin}]")
-        for dataset, text in cls.datasets.items():
-            print(f"    {dataset:<12} {text}")
+    print("\n".join(domain_lines(args.domain or ())))
     print("methods:")
     for name, cls in METHODS.items():
         also = f" (alias {', '.join(cls.aliases)})" if cls.aliases else ""
@@ -151,12 +139,13 @@ def command_table(args: argparse.Namespace) -> int:
 
 
 def command_plot(args: argparse.Namespace) -> int:
-    from bench.results.plots import make_figures
+    from bench.results.plots import FigureOptions, make_figures
     from bench.results.records import selected_records
     from bench.results.tables import read_names
 
-    for line in make_figures(selected_records(args.results, args.where), args.out, args.metric,
-                             formats=args.format, holm=args.holm, names=read_names(args.names)):
+    options = FigureOptions(style=args.style, width=args.width, formats=args.format, title=args.title, holm=args.holm,
+                            names=read_names(args.names))
+    for line in make_figures(selected_records(args.results, args.where), args.out, args.metric, options):
         print(line)
     return 0
 
@@ -164,11 +153,11 @@ def command_plot(args: argparse.Namespace) -> int:
 def command_suite(args: argparse.Namespace) -> int:
     from bench.presets import get_preset, load_config_file
     from bench.results.records import read_records
-    from bench.results.shards import parse_shard, shard_grid
+    from bench.results.shards import shard_from_flags, shard_grid
     from bench.suite import dry_run, expand_grid, run_grid
 
     configure(args.quiet)
-    shard = parse_shard(args.shard) if args.shard is not None else None
+    shard = shard_from_flags(args.shard, args.shard_index, args.shard_count)
     cli = {name: getattr(args, name) for name in RUN_FIELDS if name not in SUITE_SETS}
     cli.update({f: getattr(args, f) for f in ENCODER_FLAGS})
     grid = expand_grid(

@@ -44,8 +44,12 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
     where.add_argument("--results", default="results/runs.jsonl", help="JSON-lines file of records")
     where.add_argument("--dry-run", action="store_true", help="list the cells, their commands and time estimates")
     where.add_argument("--shard", metavar="K/N",
-                       help="run only worker K's fixed share of N (every N-th baseline/i-Mix pair, from the K-th), for job arrays; "
-                            "give each worker its own --results file (README: Grids on a cluster)")
+                       help="run only worker K's fixed share of N, K from 1 (every N-th baseline/i-Mix pair, from the "
+                            "K-th), for job arrays; give each worker its own --results file (docs/cluster.md)")
+    where.add_argument("--shard-index", type=int, metavar="I",
+                       help="the same with a 0-based index, with --shard-count N: worker I of 0..N-1 (Kubernetes "
+                            "indexed jobs: $JOB_COMPLETION_INDEX; --shard-index I is --shard I+1/N)")
+    where.add_argument("--shard-count", type=int, metavar="N", help="the number of workers, with --shard-index")
     where.add_argument("--estimate-from", action="append", metavar="PATH",
                        help="with --dry-run: also estimate times from the records in PATH (e.g. short timing runs)")
     where.add_argument("--quiet", action="store_true", help="no progress bars and no line per cell")
@@ -85,6 +89,29 @@ def add_transfer_arguments(transfer: argparse.ArgumentParser, domain_cls=None) -
     add_target_arguments(transfer, domain_cls, "auto", "unset ones take the domain's defaults for the target")
 
 
+def add_plot_arguments(plot: argparse.ArgumentParser) -> None:
+    plot.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
+                      help="one or more JSON-lines files of records (default results/runs.jsonl)")
+    plot.add_argument("--out", default="results/figures", help="folder for the figures (default results/figures)")
+    plot.add_argument("--metric", choices=("probe", "knn"), default="probe",
+                      help="linear-probe (default) or kNN test accuracy; kNN figures are named bars_knn.png "
+                           "and so on, so both metrics can share one --out folder")
+    plot.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                      help="only records whose field (or config field) has this value; repeatable")
+    plot.add_argument("--holm", action="store_true", help="mark p < 0.05 after Holm's correction per figure")
+    plot.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
+    plot.add_argument("--format", default="png,pdf",
+                      help="comma-separated file formats: png, pdf, svg (default png,pdf: PNG at 300 dpi and vector PDF)")
+    plot.add_argument("--style", choices=("screen", "paper"), default="screen",
+                      help="screen (default): large sans-serif text; paper: 8 pt Times-like text (STIX) sized for a "
+                           "two-column article, 6.75 in across unless --width says otherwise")
+    plot.add_argument("--width", metavar="column|page|INCHES",
+                      help="figure width: column (3.25 in), page (6.75 in) or inches (default: the style's)")
+    plot.add_argument("--title", action="store_true",
+                      help="draw a title over each figure (default none: a paper's caption replaces it; captions.md "
+                           "beside the figures says what each one shows)")
+
+
 def build_parser(domain_cls=None, features_domain=None, method_cls=None, mixer=None) -> Parser:
     parser = Parser(prog="bench", description="i-Mix benchmark suite")
     parser.add_argument("--version", action="version", version=f"imix-bench {__version__}")
@@ -98,7 +125,10 @@ def build_parser(domain_cls=None, features_domain=None, method_cls=None, mixer=N
         description="Runs domain x dataset x method x {baseline, i-Mix} x seed. Other flags are `bench run` "
                     "settings for every cell; they override the preset and the config file.")
     add_suite_arguments(suite)
-    commands.add_parser("list", help="the domains, datasets, methods, mixers and encoders")
+    listing = commands.add_parser("list", help="the domains, datasets, methods, mixers and encoders")
+    listing.add_argument("--domain", action="append", metavar="SPEC",
+                         help="show only this domain (a name or package.module:Class, e.g. an adapter of your own), "
+                              "with the training settings it declares and inherits per data set; repeatable")
     add_features_arguments(commands.add_parser(
         "features", help="frozen features of a data set from a --save-backbone file, as .npz",
         description="Loads the backbone, reads the data set through its domain (by default the one the backbone "
@@ -127,17 +157,7 @@ def build_parser(domain_cls=None, features_domain=None, method_cls=None, mixer=N
         description="Writes bars (each data set at its largest --data-ratio), loss_curves, data_ratio (groups "
                     "run at several ratios), gain_epochs and gain_data (the i-Mix gain with its 95% interval "
                     "against epochs and data ratio); a figure the records cannot fill is skipped with a message.")
-    plot.add_argument("--results", nargs="+", default=["results/runs.jsonl"],
-                      help="one or more JSON-lines files of records (default results/runs.jsonl)")
-    plot.add_argument("--out", default="results/figures", help="folder for the PNG files (default results/figures)")
-    plot.add_argument("--metric", choices=("probe", "knn"), default="probe",
-                      help="linear-probe (default) or kNN test accuracy; kNN figures are named bars_knn.png "
-                           "and so on, so both metrics can share one --out folder")
-    plot.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
-                      help="only records whose field (or config field) has this value; repeatable")
-    plot.add_argument("--holm", action="store_true", help="mark p < 0.05 after Holm's correction per figure")
-    plot.add_argument("--names", metavar="FILE", help="display names (JSON/TOML/YAML: row or method label -> name)")
-    plot.add_argument("--format", default="png", help="comma-separated file formats: png, pdf, svg (default png)")
+    add_plot_arguments(plot)
     report = commands.add_parser(
         "report", help="one self-contained HTML page: tables, paired tests, figures and each run's provenance",
         description="Writes one HTML file with the comparison tables, the paired tests, the figures (embedded) and "

@@ -10,9 +10,11 @@ from typing import Any
 from bench.adapters import adapter_class
 from bench.core.config import FIELD_NAMES, RunConfig, field_default
 from bench.core.errors import UserError
+from bench.core.log import logger
 from bench.core.options import Option
 from bench.flags import ENCODER_FLAGS, Parser
 from bench.training.resolve import resolve
+from domains.base import TRAINING_SETTINGS
 
 # Settings that are encoder options rather than RunConfig fields: the run command's encoder flags.
 ENCODER_SETTINGS = ENCODER_FLAGS
@@ -95,7 +97,29 @@ def prepare_with(cls: type, domain: str | type, method: str = "simclr", imix: bo
     later = _later_options(cls)
     overrides["domain_options"] = {k: v for k, v in options.items() if not (k in later and v == later[k])}
     dataset = settings.get("dataset") or adapter.default_dataset
-    return resolve(overrides, checked_defaults(adapter, dataset)), adapter
+    defaults = checked_defaults(adapter, dataset)
+    cfg = resolve(overrides, defaults)
+    note_inherited(adapter, dataset, cfg, defaults, overrides)
+    return cfg, adapter
+
+
+def inherited_training_settings(defaults: dict[str, Any], given: dict[str, Any]) -> list[str]:
+    """The training settings that neither the domain's defaults nor the caller chose."""
+    return [k for k in TRAINING_SETTINGS if k not in defaults and given.get(k) is None]
+
+
+def note_inherited(adapter: Any, dataset: str, cfg: RunConfig, defaults: dict[str, Any],
+                   given: dict[str, Any]) -> None:
+    """Say which training settings a run takes from the bench because its domain declares none of them:
+    a new adapter would otherwise train with SGD at lr 0.125 without anyone having chosen it."""
+    inherited = inherited_training_settings(defaults, given)
+    if not inherited or any(k in defaults for k in TRAINING_SETTINGS):
+        return  # the domain chose its training settings; what it left out is a choice too
+    values = ", ".join(f"{k} {getattr(cfg, k):g}" if isinstance(getattr(cfg, k), float) else f"{k} {getattr(cfg, k)}"
+                       for k in inherited)
+    logger.info("the %s domain declares no training defaults for %s, so this run takes the bench's: %s (lr at "
+                "batch 256, scaled with the batch). Set them in its defaults(dataset) or give them as flags "
+                "(docs/adding-a-domain.md: Training defaults).", adapter.name, dataset, values)
 
 
 def checked_defaults(adapter: Any, dataset: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from bench.core.config import RunConfig
 from bench.core.environment import environment
 from bench.core.errors import UserError, unknown_choice
 from bench.core.mix_layer import describe
-from bench.core.log import logger
+from bench.core.log import logger, new_run
 from bench.training.mixing import MIXERS, mixer_spec, offered_mixers
 from bench.training.mix_layer_checks import check_mix_layers
 from bench.training.strategies import STRATEGIES
@@ -34,7 +34,7 @@ from bench.evaluation.probe import KNN_K, knn_k
 from bench.results.append import RECORD_VERSION
 from bench.core.rng import Rng, process_seed
 from bench.training.sync_bn import convert_sync_batchnorm
-from bench.training.tensorboard_log import open_board
+from bench.training.run_logs import open_logs
 from bench.training.trainer import pretrain
 from bench.results.writable import check_outputs, save_record
 
@@ -104,14 +104,15 @@ def data_fingerprint(data: DomainData) -> str:
 
 def knn_monitor(cfg: RunConfig,
                 evaluator: Evaluator) -> Callable[[int, dict[str, float]], dict[str, Any] | None] | None:
-    """With --eval-every N: kNN test accuracy of the backbone every N epochs (and at the last)."""
+    """With --eval-every N: the backbone's kNN accuracy on held-out training rows (never the test
+    split; bench/evaluation/evaluate.py) every N epochs and at the last."""
     if cfg.eval_every <= 0:
         return None
 
     def evaluate(epoch: int, scalars: dict[str, float] | None = None) -> dict[str, Any] | None:
         if epoch % cfg.eval_every and epoch != cfg.epochs:
             return None
-        return {"epoch": epoch, "knn": evaluator.knn(epoch)}
+        return evaluator.validation_knn(epoch)
 
     return evaluate
 
@@ -126,6 +127,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     """
     started = time.perf_counter()
     check_strategy(cfg, domain)
+    new_run()  # this run's warnings are printed once each, even where an earlier cell printed them
     check_method_config(cfg)
     check_mixing(cfg, domain)
     distributed.init_from_env(cfg.device)
@@ -136,7 +138,7 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         torch.set_num_threads(cfg.workers)
     torch.manual_seed(cfg.seed)  # weight initialisation: equal on every process
     rng = Rng.from_seed(process_seed(cfg.seed, distributed.rank()), device)  # augmentations and mixing: per process
-    board = open_board(cfg, domain) if cfg.tensorboard and distributed.is_main() else None  # fails early if missing
+    logs = open_logs(cfg, domain) if distributed.is_main() else None  # a missing package fails before any data
 
     loading = time.perf_counter()
     data = load_data(cfg, domain)
@@ -156,13 +158,14 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     method = method.to(device)
     if cfg.channels_last:
         method = method.to(memory_format=torch.channels_last)
-    evaluator = Evaluator(method.backbone, domain, data, device)  # features shared by monitor, probe, kNN
+    evaluator = Evaluator(method.backbone, domain, data, device, cfg.seed)  # features shared by monitor, probe, kNN
     if knn_k(len(data.train)) < KNN_K and distributed.is_main():
         logger.warning("the kNN evaluation uses k = %d, not %d: the training split has only %d samples (the record "
                        "and the tables say so)", knn_k(len(data.train)), KNN_K, len(data.train))
     monitor = knn_monitor(cfg, evaluator) if distributed.is_main() else None
-    on_epoch_end = board.epoch_callback(monitor) if board is not None else monitor
-    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end, started=started)
+    on_epoch_end = logs.epoch_callback(monitor) if logs is not None else monitor
+    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end, started=started,
+                     on_step=logs.on_step if logs is not None else None)
     if not distributed.is_main():
         return None
     run_id = uuid.uuid4().hex
@@ -213,8 +216,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
         "last_process_wall_seconds": time.perf_counter() - started,
         "environment": {**environment(device), "processes": distributed.world_size()},
     }
-    if board is not None:
-        board.finish(record)
+    if logs is not None:
+        logs.finish(record)
     save_record(cfg.results, record, cfg.data_root)
     logger.debug("record %s appended to %s", record["id"], cfg.results)
     return record

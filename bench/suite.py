@@ -6,8 +6,8 @@ run, "rerun alone"), so a user can rerun any one cell by hand. A cell counts as 
 resolved config has the same digest (`config_key`), whoever wrote it: restarting a stopped
 suite skips what is finished, and a cell that was cut short simply runs again (from its last
 checkpoint: unless told otherwise, the suite checkpoints every cell into `<results>.checkpoints/`,
-passes `--resume`, and deletes a cell's checkpoint once its record is written (the record is
-what the suite keeps; give `--checkpoint-dir DIR` to keep the trained models instead).
+passes `--resume`, deletes a cell's checkpoint once its record is written and the folders once empty
+(the record is what the suite keeps; `--checkpoint-dir DIR` keeps the trained models instead).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from bench.core.config import TREATMENT_FIELDS, WORK_FIELDS, RunConfig, config_k
 from bench.core.errors import UserError, unknown_choice
 from bench.core.settings import FRACTION, in_fraction
 from bench.training.mixing import offered_mixers
-from bench.suite_claims import Claims, _decide, beside_results, checkpoint_folder, finished_keys  # noqa: F401 (re-exported)
+from bench.suite_claims import Claims, _decide, beside_results, checkpoint_folder, finished_keys, remove_if_empty  # noqa: F401
 from bench.suite_grid import (  # noqa: F401 (re-exported: bench.suite.cell_flags and others)
     ARM_MATCH, ARM_SOURCE, AXES, STRATEGY_ARMS, DomainFlags, _entry_name, _seeds, arm_flags, cell_flags, dataset_entries,
     flags_to_argv, matching_arms, merge_specs, row_arms, row_methods)
@@ -290,6 +290,8 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
             print(f"{prefix} done  {cell.label()}: probe {100 * record['probe']['accuracy']:.2f}%  "
                   f"kNN {100 * record['knn']['accuracy']:.2f}%  {_duration(time.perf_counter() - started)}",
                   file=out, flush=True)
+    if main:
+        remove_if_empty(claims.folder, checkpoint_folder(results))
     elsewhere = f", {busy} left to another suite" if busy else ""
     print(f"suite: {ran} ran, {skipped} already recorded{elsewhere}, {len(failed)} failed; records in {results}.",
           file=out)

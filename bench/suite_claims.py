@@ -29,10 +29,9 @@ class Claims:
         self.me = f"{socket.gethostname()} {os.getpid()}"
 
     def take(self, key: str) -> bool:
-        self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / key
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            fd = self._create(path)
         except FileExistsError:
             if self._alive(path):
                 return False
@@ -43,6 +42,16 @@ class Claims:
         with os.fdopen(fd, "w") as file:
             file.write(self.me)
         return True
+
+    def _create(self, path: Path) -> int:
+        """Create the claim file exclusively; the folder again if another suite just removed it empty."""
+        for _ in range(3):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            try:
+                return os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileNotFoundError:
+                continue
+        return os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
 
     def release(self, key: str) -> None:
         path = self.folder / key
@@ -90,3 +99,13 @@ def beside_results(results: str, suffix: str) -> Path:
 def checkpoint_folder(results: str) -> Path:
     """Where a suite keeps the checkpoints of unfinished cells."""
     return beside_results(results, ".checkpoints")
+
+
+def remove_if_empty(*folders: Path) -> None:
+    """Tidy up after a suite: its claims and checkpoint folders go once nothing is left in them (a cell
+    cut short keeps its checkpoint, and another suite's claim keeps the claims folder)."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, already gone, or not ours to remove
+            pass

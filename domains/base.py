@@ -30,9 +30,21 @@ from bench.core.rng import Rng
 from bench.core.options import Option, fill, unique
 
 
+# The training settings a domain should choose for its data in ``defaults(dataset)``; those it leaves
+# out are the bench's own (bench/core/config.py: SGD, lr 0.125 at batch 256, batch 256, 100 epochs,
+# temperature 0.2, weight decay 1e-4), tuned for nothing in particular. A run says which it inherited.
+TRAINING_SETTINGS = ("optimizer", "lr", "batch_size", "epochs", "temperature", "weight_decay")
+
+
 @dataclass
 class Split:
-    """Stored samples and their integer class labels."""
+    """Stored samples and their integer class labels.
+
+    ``x``: a CPU tensor of N stored samples, of any numeric dtype: float32 for ready-made vectors and
+    signals, or a compact one (uint8 images, int16 audio) that ``preprocess`` turns into float model
+    inputs, which keeps large sets small in memory. ``y``: a 1-D ``torch.long`` tensor of class
+    indices ``0..n_classes-1``, one per sample.
+    """
 
     x: Tensor
     y: Tensor
@@ -111,7 +123,11 @@ class Domain:
         return next(iter(self.datasets))
 
     def defaults(self, dataset: str) -> dict[str, Any]:
-        """Run settings that suit this domain and dataset; command-line flags override them."""
+        """Run settings that suit this domain and dataset, as ``{RunConfig field: value}``; flags override them.
+
+        Declare at least the ``TRAINING_SETTINGS``: any left out are inherited from the bench (SGD,
+        lr 0.125 at batch 256, 100 epochs, temperature 0.2), and a run names the ones it inherited.
+        """
         return {}
 
     @classmethod

@@ -30,3 +30,12 @@ def _few_threads():
     with threadpool_limits(1):
         yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def _warnings_afresh():
+    """Each test starts as a new run would: a warning another test printed is printed again."""
+    from bench.core.log import new_run
+
+    new_run()
+    yield

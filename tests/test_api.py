@@ -1,8 +1,7 @@
-"""bench.api: the examples of docs/api.md run as written, and a saved backbone gives the probe's features."""
+"""bench.api: a saved backbone gives the probe's features (the examples of docs/api.md: tests/test_docs.py)."""
 
 from __future__ import annotations
 
-import re
 
 import numpy as np
 import torch
@@ -10,28 +9,6 @@ import torch
 import bench.api as api
 import bench.evaluation.evaluate
 from bench.cli import main
-from domains import registry
-from conftest import REPO
-
-
-def python_blocks(markdown: str) -> list[str]:
-    return re.findall(r"```python\n(.*?)```", markdown, flags=re.S)
-
-
-def test_the_examples_in_docs_api_md_run(tmp_path, monkeypatch):
-    blocks = python_blocks((REPO / "docs" / "api.md").read_text())
-    assert len(blocks) == 7
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("IMIX_BENCH_DATA", str(tmp_path / "data-root"))
-    monkeypatch.setattr(registry, "_REGISTERED", {})  # register_domain("blobs") must not outlive this test
-    namespace: dict = {"__name__": "docs_api"}
-    for block in blocks:
-        exec(compile(block, "docs/api.md", "exec"), namespace)
-    assert namespace["record"]["domain"] == "blobs"
-    # every run() and the suite wrote to the files the examples named
-    assert len((tmp_path / "runs.jsonl").read_text().splitlines()) == 3
-    assert len((tmp_path / "grid.jsonl").read_text().splitlines()) == 4
-    assert len((tmp_path / "transfer.jsonl").read_text().splitlines()) == 1
 
 
 def test_a_saved_backbone_gives_the_features_the_probe_used(tmp_path, monkeypatch):

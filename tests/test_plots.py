@@ -1,4 +1,5 @@
-"""Figures: their numbers by hand on a small fixture of records, the PNG files, the command line."""
+"""Figures: their numbers by hand on a small fixture of records, and the command line (the drawing
+itself, styles, floors and titles: tests/test_figures.py)."""
 
 from __future__ import annotations
 
@@ -17,20 +18,25 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def _record(method: str, imix: bool, seed: int, accuracy: float, ratio: float = 1.0, dataset: str = "toy",
             loss: list[float] | None = None, monitor: list[dict] | None = None, mix: str = "mixup",
-            **config) -> dict:
+            data: dict | None = None, **config) -> dict:
     cfg = {"epochs": 3, "batch_size": 64, "method": method, "imix": imix, "seed": seed, "alpha": 1.0, "mix": mix,
            "data_ratio": ratio, "results": "ignored.jsonl", **config}
     return {"domain": "tabular", "dataset": dataset, "method": method, "imix": imix, "mix": mix if imix else None,
             "seed": seed, "config": cfg, "probe": {"kind": "logistic", "accuracy": accuracy},
             "knn": {"accuracy": accuracy - 0.1}, "loss_curve": loss if loss is not None else [1.0, 0.5, 0.25],
-            "monitor": monitor or []}
+            "monitor": monitor or [], **({"data": data} if data else {})}
+
+
+def _val(epoch: int, knn: float) -> dict:
+    """A validation monitor entry, as --eval-every records it."""
+    return {"epoch": epoch, "knn": knn, "split": "validation", "n_validation": 10}
 
 
 def fixture_records() -> list[dict]:
     return [
         # tabular/toy, all the data: simclr both arms over three seeds, moco baseline only
-        _record("simclr", False, 0, 0.80, loss=[3, 2, 1], monitor=[{"epoch": 1, "knn": 0.5}, {"epoch": 3, "knn": 0.7}]),
-        _record("simclr", False, 1, 0.82, loss=[5, 4, 3], monitor=[{"epoch": 1, "knn": 0.7}]),
+        _record("simclr", False, 0, 0.80, loss=[3, 2, 1], monitor=[_val(1, 0.5), _val(3, 0.7)]),
+        _record("simclr", False, 1, 0.82, loss=[5, 4, 3], monitor=[_val(1, 0.7)]),
         _record("simclr", False, 2, 0.84, loss=[4, 3, 2]),
         _record("simclr", True, 0, 0.83, loss=[4, 3]),  # stopped short: curves keep the epochs every seed has
         _record("simclr", True, 1, 0.85, loss=[6, 5, 4]),
@@ -85,8 +91,25 @@ def test_loss_curves_mean_and_std_over_seeds_and_the_knn_monitor_by_hand():
     assert baseline.knn_epochs == [1, 3]
     assert baseline.knn_mean == pytest.approx([60.0, 70.0])
     assert baseline.knn_std == pytest.approx([math.sqrt(200), 0.0])  # 50 and 70: sample std 14.14
+    assert baseline.knn_values == [pytest.approx([50.0, 70.0]), pytest.approx([70.0])]  # the seeds' dots
     assert simclr.has_monitor and not imix.knn_epochs
     assert panels[0].title == "tabular/small (data ratio 0.25) byol"
+
+
+def test_a_monitor_made_on_the_test_split_is_never_drawn_and_is_counted():
+    # records from before the validation monitor carry {"epoch", "knn"} measured on the test split
+    old = [_record("simclr", False, s, 0.8, monitor=[{"epoch": 3, "knn": 0.9}]) for s in range(2)]
+    new = [_record("simclr", True, s, 0.8, monitor=[_val(3, 0.6)]) for s in range(2)]
+    (panel,) = plot_data.curve_panels(old + new)
+    baseline, imix = panel.curves
+    assert baseline.knn_epochs == [] and imix.knn_mean == pytest.approx([60.0])
+    assert plot_data.test_monitored(old + new) == 2
+
+
+def test_chance_is_known_only_when_every_record_agrees_on_the_classes():
+    records = [_record("simclr", False, 0, 0.8, data={"n_classes": 4}), _record("simclr", True, 0, 0.8)]
+    assert plot_data.chance_level(records[:1]) == 25.0
+    assert plot_data.chance_level(records) is None
 
 
 def test_a_record_without_epochs_draws_no_curve():
@@ -109,6 +132,7 @@ def test_data_ratio_series_only_for_groups_with_several_ratios():
     assert baseline.mean == pytest.approx([62.0, 82.0]) and baseline.n == [2, 3]
     assert baseline.std == pytest.approx([math.sqrt(8), 2.0])
     assert imix.mean == pytest.approx([70.0, 85.0]) and imix.std == pytest.approx([0.0, 2.0])
+    assert baseline.values == [pytest.approx([60.0, 64.0]), pytest.approx([80.0, 82.0, 84.0])]  # the seeds' dots
 
 
 def test_figures_refuse_unlike_runs_as_the_table_does():
@@ -161,63 +185,7 @@ def test_gain_against_data_ratio_keeps_the_epoch_count_apart():
     (panel,) = plot_data.gain_panels(regime_records(), "data_ratio")
     (line,) = panel.lines  # simclr at 50 epochs, ratios 0.5 and 1; nothing else was run at two ratios
     assert line.label == "simclr" and line.x == [0.5, 1.0] and line.gain == pytest.approx([2.0, 11 / 3])
-
-
-def test_gain_figure_keeps_one_colour_per_method_and_dashes_the_smaller_data(tmp_path, monkeypatch):
-    from bench.results import plots
-
-    records = regime_records() + [  # simclr on half the data at 10 epochs too: a second simclr line
-        r for seed, gain in enumerate((1, 1, 2)) for r in (_record("simclr", False, seed, 0.5, ratio=0.5, epochs=10),
-                                                         _record("simclr", True, seed, 0.5 + gain / 100, ratio=0.5,
-                                                                 epochs=10))]
-    (panel,) = plot_data.gain_panels(records, "epochs")
-    assert [(line.label, line.series, line.other) for line in panel.lines] == [
-        ("simclr @ 0.5 data", "simclr", 0.5), ("simclr @ 1 data", "simclr", 1.0),
-        ("moco (N+K) @ 1 data", "moco (N+K)", 1.0)]
-    drawn = {}
-    monkeypatch.setattr(plots, "save", lambda fig, path, formats: drawn.setdefault("fig", fig) and path)
-    plots.plot_gains([panel], tmp_path / "gain_epochs.png")
-    styles = {line.get_label(): (line.get_color(), line.get_linestyle())
-              for line in drawn["fig"].axes[0].get_lines() if not line.get_label().startswith("_")}
-    blue, orange = plots.IMIX_COLOURS[:2]
-    assert styles == {"simclr @ 0.5 data": (blue, "--"), "simclr @ 1 data": (blue, "-"),
-                      "moco (N+K) @ 1 data": (orange, "-")}
-
-
-def _png_size(path) -> tuple[int, int]:
-    from matplotlib.image import imread
-
-    assert path.read_bytes()[:8] == PNG_SIGNATURE
-    height, width, *_ = imread(path).shape
-    return width, height
-
-
-def test_every_figure_is_written_as_a_readable_png(tmp_path):
-    from bench.results.figure_files import DPI
-    from bench.results.plots import make_figures
-
-    lines = make_figures(fixture_records(), tmp_path / "figures")
-    assert [line.split()[0] for line in lines] == ["wrote", "wrote", "wrote", "skipped", "wrote"]
-    sizes = {name: _png_size(tmp_path / "figures" / name) for name in ("bars.png", "loss_curves.png", "data_ratio.png")}
-    # bars: two panels side by side (4.3 inches each, 6.5 at least) by one row of 3.3 inches plus titles
-    assert sizes["bars.png"] == (pytest.approx(8.6 * DPI, abs=2), pytest.approx(4.2 * DPI, abs=2))
-    # loss curves: data sets in rows (2), methods in columns (3)
-    assert sizes["loss_curves.png"] == (pytest.approx(13.2 * DPI, abs=2), pytest.approx(6.3 * DPI, abs=2))
-    assert sizes["data_ratio.png"] == (pytest.approx(6.0 * DPI, abs=2), pytest.approx(4.3 * DPI, abs=2))
-    assert DPI >= 300  # print resolution
-
-
-def test_figures_as_pdf_and_svg_and_the_regime_figures(tmp_path):
-    from bench.results.plots import make_figures
-
-    lines = make_figures(regime_records(), tmp_path, formats="png,pdf,svg", holm=True)
-    assert any(line.startswith("wrote") and "gain_epochs.png/pdf/svg" in line for line in lines)
-    for name in ("bars", "loss_curves", "gain_epochs", "gain_data"):
-        assert (tmp_path / f"{name}.png").read_bytes()[:8] == PNG_SIGNATURE
-        assert (tmp_path / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
-        assert b"<svg" in (tmp_path / f"{name}.svg").read_bytes()[:2000]
-    with pytest.raises(UserError, match="valid choices are png, pdf, svg"):
-        make_figures(regime_records(), tmp_path, formats="png,jpg")
+    assert line.seed_gains == [pytest.approx([1.0, 5.0, 0.0]), pytest.approx([3.0, 5.0, 3.0])]  # the seeds' dots
 
 
 def test_single_run_and_single_arm_cases_draw(tmp_path):
@@ -241,8 +209,9 @@ def test_plot_command_writes_the_figures_and_names_a_skipped_one(tmp_path, capsy
     out = tmp_path / "figs"
     assert main(["plot", "--results", str(results), "--out", str(out), "--metric", "knn"]) == 0
     printed = capsys.readouterr().out
-    assert printed.count("wrote") == 4 and sorted(p.name for p in out.iterdir()) == \
-        ["bars_knn.png", "data_ratio_knn.png", "gain_data_knn.png", "loss_curves.png"]
+    assert printed.count("wrote") == 5 and sorted(p.name for p in out.iterdir()) == [  # PNG and PDF by default
+        "bars_knn.pdf", "bars_knn.png", "captions.md", "data_ratio_knn.pdf", "data_ratio_knn.png", "gain_data_knn.pdf",
+        "gain_data_knn.png", "loss_curves.pdf", "loss_curves.png"]
     assert main(["plot", "--results", str(results), "--out", str(tmp_path / "one"), "--where", "data_ratio=1"]) == 0
     printed = capsys.readouterr().out
     assert "skipped data_ratio: no data set and method was run at more than one --data-ratio" in printed
@@ -251,6 +220,8 @@ def test_plot_command_writes_the_figures_and_names_a_skipped_one(tmp_path, capsy
                  "--holm"]) == 0
     assert sorted(p.name for p in (tmp_path / "two").iterdir())[:2] == ["bars.pdf", "bars.svg"]
     assert main(["plot", "--results", str(results), "--out", str(tmp_path / "three"), "--format", "gif"]) == 2
+    assert main(["plot", "--results", str(results), "--out", str(tmp_path / "four"), "--width", "wide"]) == 2
+    assert "--width 'wide': give column (3.25 in), page (6.75 in) or a width in inches" in capsys.readouterr().err
 
 
 def test_plot_command_reads_several_results_files(tmp_path, capsys):
@@ -290,28 +261,20 @@ def test_records_round_trip_through_the_results_file(tmp_path):
     assert plot_data.bar_panels(read_records(results))[1].mean["baseline"] == pytest.approx([82.0, 72.0])
 
 
-@pytest.mark.parametrize("methods", [("simclr",), ("simclr", "moco")])
-def test_every_title_line_lies_inside_the_figure(methods, tmp_path, monkeypatch):
-    # The bars title of a one-panel figure with --holm ran off the right edge before titles were wrapped.
-    from bench.results import plots
-
-    figures = []
-    monkeypatch.setattr(plots, "save", lambda fig, path, formats=("png",): figures.append(fig) or path)
-    plots.make_figures([r for r in regime_records() if r["method"] in methods], tmp_path, holm=True)
-    assert len(figures) == 5
-    for fig in figures:
-        fig.canvas.draw()
-        box = fig._suptitle.get_window_extent()
-        assert 0 <= box.x0 and box.x1 <= fig.bbox.x1, fig._suptitle.get_text()
-    assert "Holm-adjusted" in figures[0]._suptitle.get_text()
-
-
 def test_knn_figures_are_named_for_the_metric_beside_the_probe_ones(tmp_path):
-    from bench.results.plots import make_figures
+    from bench.results.figure_captions import read_captions
+    from bench.results.plots import FigureOptions, make_figures
 
-    make_figures(regime_records(), tmp_path)
-    lines = make_figures(regime_records(), tmp_path, metric="knn")
+    PNG = FigureOptions(formats="png")
+    make_figures(regime_records(), tmp_path, options=PNG)
+    lines = make_figures(regime_records(), tmp_path, metric="knn", options=PNG)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "bars.png", "bars_knn.png", "data_ratio.png", "data_ratio_knn.png", "gain_data.png", "gain_data_knn.png",
-        "gain_epochs.png", "gain_epochs_knn.png", "loss_curves.png"]  # the loss curves do not depend on the metric
+        "bars.png", "bars_knn.png", "captions.md", "data_ratio.png", "data_ratio_knn.png", "gain_data.png",
+        "gain_data_knn.png", "gain_epochs.png", "gain_epochs_knn.png", "loss_curves.png"]  # loss: one for both
     assert any("bars_knn.png" in line for line in lines)
+    # the captions of both metrics' figures stay side by side in one file
+    captions = read_captions(tmp_path / "captions.md")
+    assert sorted(captions) == ["bars", "bars_knn", "data_ratio", "data_ratio_knn", "gain_data", "gain_data_knn",
+                                "gain_epochs", "gain_epochs_knn", "loss_curves"]
+    assert captions["bars_knn"].startswith("Baseline vs i-Mix, kNN test accuracy (%).")
+    assert captions["bars"].startswith("Baseline vs i-Mix, linear-probe test accuracy (%).")

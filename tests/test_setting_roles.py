@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_the_derived_sets_are_the_ones_the_records_were_made_with():
     # The hand-kept sets these replaced, word for word: equal sets keep every digest and every arm.
     assert BOOKKEEPING_FIELDS == {"results", "quiet", "device", "data_root", "checkpoint_dir", "checkpoint_every",
-                                  "resume", "workers", "save_backbone", "tensorboard"}
+                                  "resume", "workers", "save_backbone", "tensorboard", "wandb", "log_every"}
     assert LATER_FIELDS == {"compile": False, "sync_bn": False, "shuffle_bn": False, "moco_negatives": None,
                             "proj_head": "mlpbn1", "pred_head": "mlpbn1", "alpha2": 1.0, "schedule": "cosine",
                             "milestones": [], "pretrain_classes": 1.0, "save_backbone": None, "tensorboard": None,
                             "method_options": {}, "mix_options": {}, "mix_layer": "0", "strategy": None,
                             "dacl_alpha": 0.9, "sigma": 0.1, "cutmix_box": "rounded", "symmetric_loss": "mean",
-                            "npair_group": None, "no_aug_inputdrop": "off"}
+                            "npair_group": None, "no_aug_inputdrop": "off", "wandb": None, "log_every": 10}
     assert TREATMENT_FIELDS == {"imix", "mix", "alpha", "seed", "eval_every", "moco_negatives", "mix_options",
                                 "mix_layer", "strategy", "dacl_alpha", "sigma"}
     assert NOT_ARM_FIELDS == {"seed", "eval_every"}

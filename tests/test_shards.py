@@ -11,7 +11,7 @@ import pytest
 from bench.cli import main
 from bench.core.errors import UserError
 from bench.results.records import read_records
-from bench.results.shards import paired_unit, parse_shard, shard_of
+from bench.results.shards import paired_unit, parse_shard, shard_from_flags, shard_of
 from bench.suite import expand_grid
 
 TINY = {"epochs": 1, "width": 16, "batch_size": 64, "proj_hidden": 16, "proj_dim": 16, "raw_probe": False}
@@ -34,7 +34,43 @@ def test_shard_text_is_k_of_n():
 @pytest.mark.parametrize("bad", ["0/2", "3/2", "x"])
 def test_bad_shard_on_the_command_line_exits_2(bad, tmp_path, capsys):
     assert main(["suite", "--shard", bad, "--dry-run", "--results", str(tmp_path / "r.jsonl")]) == 2
-    assert "expected K/N" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "expected K/N" in error
+    # as docs/cluster.md says: N is written into the script, never $SLURM_ARRAY_TASK_COUNT
+    assert "/$SLURM_ARRAY_TASK_COUNT" not in error and "not $SLURM_ARRAY_TASK_COUNT" in error
+    assert ("--shard-index K --shard-count N" in error) == (bad in ("0/2", "x"))  # 0-based: the flags for it
+
+
+def test_zero_based_index_and_count_are_the_one_based_shard():
+    assert shard_from_flags(None, 0, 3) == (1, 3) and shard_from_flags(None, 2, 3) == (3, 3)
+    assert shard_from_flags("2/3", None, None) == (2, 3) and shard_from_flags(None, None, None) is None
+    for index, count in ((3, 3), (-1, 3), (0, 0), (0, None), (None, 2)):
+        with pytest.raises(UserError, match="expected 0 <= I < N, both given"):
+            shard_from_flags(None, index, count)
+    with pytest.raises(UserError, match="not both"):
+        shard_from_flags("1/2", 0, 2)
+
+
+def test_a_kubernetes_style_index_gives_the_same_share(tmp_path, capsys):
+    base = ["suite", "--config", str(_config(tmp_path)), "--methods", "simclr,byol", "--seeds", "2",
+            "--results", str(tmp_path / "r.jsonl"), "--dry-run"]
+    for index in (0, 1):
+        assert _dry_run_cells([*base, "--shard-index", str(index), "--shard-count", "2"], capsys) == \
+            _dry_run_cells([*base, "--shard", f"{index + 1}/2"], capsys)
+
+
+def test_a_finished_shard_leaves_no_empty_folders_and_a_quoted_glob_is_expanded(tmp_path, capsys):
+    suite = ["suite", "--config", str(_config(tmp_path)), "--methods", "simclr", "--seeds", "2", "--quiet"]
+    for k in (1, 2):
+        assert main([*suite, "--results", str(tmp_path / f"shard-{k}-of-2.jsonl"), "--shard", f"{k}/2"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grid.toml", "shard-1-of-2.jsonl", "shard-2-of-2.jsonl"]
+    capsys.readouterr()
+    pattern = str(tmp_path / "shard-*.jsonl")  # as a quoted argument or a config file passes it
+    assert main(["table", "--format", "csv", "--results", pattern]) == 0
+    assert capsys.readouterr().out.strip().count("\n") == 1  # header + the one comparison, both arms at 2 seeds
+
+    assert main(["table", "--results", str(tmp_path / "nothing-*.jsonl")]) == 2
+    assert "no file matches this pattern" in capsys.readouterr().err
 
 
 def test_shards_cover_the_grid_exactly_once():

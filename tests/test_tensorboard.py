@@ -1,4 +1,5 @@
-"""--tensorboard: the event files hold the record's loss curve, learning rates and kNN monitor."""
+"""--tensorboard: the event files hold the record's loss curve, learning rates and validation monitor per
+epoch, and the loss, learning rate, lam and throughput every --log-every steps."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def test_event_file_holds_loss_lr_and_knn_per_epoch(tmp_path):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     results, board = tmp_path / "r.jsonl", tmp_path / "tb"
-    assert main(["run", "--imix", *TINY, "--tensorboard", str(board), "--results", str(results)]) == 0
+    assert main(["run", "--imix", *TINY, "--tensorboard", str(board), "--log-every", "5", "--results", str(results)]) == 0
     (record,) = read_records(results)
     (folder,) = board.iterdir()  # one subfolder per run, named by what ran
     assert folder.name.startswith("tabular-digits-simclr-imix-mixup-seed0-")
@@ -41,13 +42,21 @@ def test_event_file_holds_loss_lr_and_knn_per_epoch(tmp_path):
     expected = [cfg["lr"] * cfg["batch_size"] / 256 * factor(e * per_epoch) for e in range(3)]
     assert scalars("pretrain/lr") == ([1, 2, 3], pytest.approx(expected, rel=1e-6))
     assert expected[0] == pytest.approx(0.125 / 5)  # (step 0 + 1) / 5 warm-up steps of the scaled lr 0.125
-    knn_steps, knn = scalars("monitor/knn_accuracy")
+    knn_steps, knn = scalars("monitor/validation_knn_accuracy")
     assert knn_steps == [1, 2, 3] and knn == pytest.approx([m["knn"] for m in record["monitor"]], rel=1e-6)
     assert scalars("final/probe_accuracy") == ([3], pytest.approx([record["probe"]["accuracy"]], rel=1e-6))
+    # per step, every 5 steps (one epoch here): the mean loss of those steps is the epoch's loss, the learning
+    # rate the one step 5, 10, 15 used, lam the mean mixing weight (folded to >= 0.5), and a throughput
+    step_numbers, step_losses = scalars("step/loss")
+    assert step_numbers == [5, 10, 15] and step_losses == pytest.approx(record["loss_curve"], rel=1e-5)
+    assert scalars("step/lr") == ([5, 10, 15], pytest.approx(
+        [cfg["lr"] * cfg["batch_size"] / 256 * factor(s - 1) for s in (5, 10, 15)], rel=1e-6))
+    assert all(0.5 <= lam <= 1 for lam in scalars("step/lam_mean")[1]) and len(scalars("step/lam_mean")[1]) == 3
+    assert all(rate > 0 for rate in scalars("step/samples_per_second")[1])
     # the folder is bookkeeping: the run is the same cell with or without it (a suite skips it either way)
     assert cfg["tensorboard"] == str(board)
     assert config_key(cfg) == config_key({**cfg, "tensorboard": None}) == config_key(
-        {k: v for k, v in cfg.items() if k != "tensorboard"})
+        {k: v for k, v in cfg.items() if k not in ("tensorboard", "log_every")})
 
 
 def test_missing_tensorboard_is_a_user_error_before_any_training(tmp_path, monkeypatch, capsys):

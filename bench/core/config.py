@@ -15,6 +15,7 @@ from typing import Any
 
 from bench.core.errors import UserError
 from bench.core.mix_layer import parse_mix_layers
+from bench.core.quick import capped_epochs
 from bench.core.settings import GROUPS, PROCESSES, choice_and_range_errors, later_settings, names_where, setting
 
 
@@ -152,13 +153,22 @@ class RunConfig:
         "official (kibok90/imix main_lincls.py: 100 epochs, lr {1..70} x B/256 with x0.2 at 80/90/95, CIFAR "
         "crop+flip; lr chosen on validation, not test)"))
     eval_every: int = setting(0, role="monitor", group=G_OUTPUT, metavar="N", help=(
-        "kNN accuracy every N pretraining epochs, stored in the record; 0: off"))
+        "kNN accuracy on a held-out tenth of the training rows (never the test split) every N pretraining "
+        "epochs, stored in the record's monitor; 0: off"))
     raw_probe: bool | None = setting(None, group=G_OUTPUT, help="also probe the raw inputs (default: the domain decides; on for tabular data)")
     results: str = setting("results/runs.jsonl", bookkeeping=True, group=G_OUTPUT, help="JSON-lines file the record is appended to")
     quiet: bool = setting(False, bookkeeping=True, group=G_OUTPUT, help="no progress output")
     tensorboard: str | None = setting(None, bookkeeping=True, since="2026-11-30", group=G_OUTPUT, metavar="DIR", help=(
-        "also log loss, learning rate and the kNN monitor per epoch for TensorBoard, into a subfolder of DIR "
-        "per run (needs the tensorboard package: pip install 'imix-bench[tensorboard]')"))
+        "also log for TensorBoard, into a subfolder of DIR per run: per step the loss, learning rate, lam mean "
+        "and samples/s (--log-every), per epoch the loss, learning rate and the kNN monitor (needs the tensorboard "
+        "package: pip install 'imix-bench[tensorboard]')"))
+    wandb: str | None = setting(None, bookkeeping=True, since="2026-12-07", group=G_OUTPUT, metavar="DIR", help=(
+        "also log the same to Weights & Biases, offline into DIR/wandb unless WANDB_MODE=online is set (then "
+        "`wandb sync` is not needed); project $WANDB_PROJECT, default imix-bench (needs pip install "
+        "'imix-bench[wandb]')"))
+    log_every: int = setting(10, bookkeeping=True, since="2026-12-07", group=G_OUTPUT, metavar="STEPS", help=(
+        "with --tensorboard or --wandb: log the per-step scalars every N training steps, averaged over them; "
+        "0: per epoch only"))
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -200,6 +210,8 @@ class RunConfig:
              f"--npair-group must be at least 2 (a group needs negatives), got {self.npair_group}"),
             (self.tensorboard is None or self.tensorboard.strip() != "",
              "--tensorboard needs a folder, e.g. --tensorboard runs/tb"),
+            (self.wandb is None or self.wandb.strip() != "", "--wandb needs a folder, e.g. --wandb runs/wandb"),
+            (self.log_every >= 0, f"--log-every must be 0 (per epoch only) or a number of steps, got {self.log_every}"),
             (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:"),
              f"unknown device {self.device!r}; valid choices: auto, cpu, cuda, cuda:N."),
         ]
@@ -265,4 +277,6 @@ def layered(overrides: dict[str, Any], defaults: dict[str, Any] | None = None) -
                 raise ValueError(f"not a RunConfig field: {key}")
             if value is not None:
                 values[key] = value
-    return RunConfig(**values).validate()
+    cfg = RunConfig(**values).validate()
+    cfg.epochs = capped_epochs(cfg.epochs)  # IMIX_BENCH_MAX_EPOCHS, for trying the docs' examples quickly
+    return cfg

@@ -1,6 +1,6 @@
 """Writing a matplotlib figure to files: the formats offered, print resolution, no timestamps.
 
-Kept apart from ``bench/results/plots.py`` (which draws) so the drawing file stays about drawing.
+Kept apart from the files that draw (``bench/results/plot_*.py``) so they stay about drawing.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Iterable
 from bench.core.errors import UserError
 
 FORMATS = ("png", "pdf", "svg")
+DEFAULT_FORMATS = ("png", "pdf")  # a PNG to look at and a vector file to put in a paper
 DPI = 300  # print resolution for PNG; PDF and SVG are vector
 
 

@@ -6,7 +6,7 @@ Which records go where:
   does not mix into them; a panel made from less than all the data says so in its title; a data
   set run at several epoch counts gets a panel per count;
 - the data-ratio figure shows every (data set, epochs, method) that was run at more than one ratio;
-- the gain figures (the regime study) show the i-Mix gain against the pretraining epochs and
+- the gain figures (the regime study, ``bench/results/gain_data.py``) show the i-Mix gain against the pretraining epochs and
   against the data ratio, one line per method and i-Mix variant, with its 95% interval.
 Within each figure the arms of a comparison must differ only in the i-Mix switch and the seed,
 checked as for the table; two mixing settings (mix, alpha) are two arms, never one. The
@@ -20,11 +20,52 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bench.results.arms import check_comparable, dataset_key, epoch_counts, labelled_arms, largest_ratio, last_per_seed, shows_mix
-from bench.results.labels import DEFAULT_MIX, data_ratio, epochs_of, imix_label, line_label, method_column, method_order, panel_label, title
-from bench.results.paired import METRICS, Arm, Comparison, apply_holm, comparisons, mean_std
+from bench.results.arms import (
+    check_comparable,
+    dataset_key,
+    epoch_counts,
+    labelled_arms,
+    largest_ratio,
+    last_per_seed,
+    shows_mix,
+)
+from bench.results.labels import (
+    DEFAULT_MIX,
+    data_ratio,
+    epochs_of,
+    imix_label,
+    method_column,
+    method_order,
+    panel_label,
+    title,
+)
+from bench.results.paired import (
+    METRICS,
+    Arm,
+    Comparison,
+    apply_holm,
+    comparisons,
+    mean_std,
+)
 
 METRIC_LABELS = {"probe": "linear-probe test accuracy (%)", "knn": "kNN test accuracy (%)"}
+
+
+def chance_level(records: Iterable[dict[str, Any]]) -> float | None:
+    """100 / classes, in %: the floor of an accuracy axis that is not a bar (None when unknown or unequal)."""
+    counts = {(r.get("data") or {}).get("n_classes") for r in records}
+    (count,) = counts if len(counts) == 1 else (None,)
+    return 100.0 / count if isinstance(count, int) and count > 1 else None
+
+
+def validation_points(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The record's monitor entries that scored held-out training rows (older ones scored the test split)."""
+    return [point for point in record.get("monitor") or [] if point.get("split") == "validation"]
+
+
+def test_monitored(records: Iterable[dict[str, Any]]) -> int:
+    """How many records carry only a monitor made on the test split (before the validation monitor)."""
+    return sum(1 for r in records if r.get("monitor") and not validation_points(r))
 
 
 # ---------------------------------------------------------------- bars
@@ -92,7 +133,7 @@ def bar_panels(records: Iterable[dict[str, Any]], metric: str = "probe", holm: b
 
 @dataclass
 class Curve:
-    """One arm's pretraining loss per epoch and kNN monitor, mean and std over seeds."""
+    """One arm's pretraining loss per epoch and validation kNN monitor, mean and std over seeds."""
 
     label: str
     seeds: int
@@ -102,6 +143,7 @@ class Curve:
     knn_epochs: list[int] = field(default_factory=list)
     knn_mean: list[float] = field(default_factory=list)  # in %
     knn_std: list[float] = field(default_factory=list)
+    knn_values: list[list[float]] = field(default_factory=list)  # per monitored epoch, each seed's value
 
 
 @dataclass
@@ -112,6 +154,7 @@ class CurvePanel:
     method: str
     curves: list[Curve]
     epochs: int | None = None  # set when the data set was run at several epoch counts
+    chance: float | None = None  # 100 / classes: the floor of the monitor's axis
 
     @property
     def has_monitor(self) -> bool:
@@ -128,13 +171,14 @@ def _curve(label: str, records: list[dict[str, Any]]) -> Curve | None:
     curve = Curve(label, len(runs), list(range(1, length + 1)), [m for m, _ in stats], [s for _, s in stats])
     by_epoch: dict[int, list[float]] = defaultdict(list)
     for run in runs:
-        for point in run.get("monitor") or []:
+        for point in validation_points(run):
             by_epoch[int(point["epoch"])].append(100.0 * point["knn"])
     for epoch in sorted(by_epoch):
         mean, std = mean_std(by_epoch[epoch])
         curve.knn_epochs.append(epoch)
         curve.knn_mean.append(mean)
         curve.knn_std.append(std)
+        curve.knn_values.append(by_epoch[epoch])
     return curve
 
 
@@ -156,7 +200,8 @@ def curve_panels(records: Iterable[dict[str, Any]], names: dict[str, str] | None
             curves = [c for name in sorted(arms, key=lambda a: (a != "baseline", a))
                       if (c := _curve(name, arms[name])) is not None]
             if curves:
-                panels.append(CurvePanel(label, domain, dataset, method, curves, epochs=shown))
+                panels.append(CurvePanel(label, domain, dataset, method, curves, epochs=shown,
+                                         chance=chance_level(group)))
     return panels
 
 
@@ -170,12 +215,14 @@ class RatioSeries:
     mean: list[float]
     std: list[float]
     n: list[int]
+    values: list[list[float]] = field(default_factory=list)  # per ratio, each seed's accuracy
 
 
 @dataclass
 class RatioPanel:
     title: str
     series: list[RatioSeries]
+    chance: float | None = None  # 100 / classes: the floor of the accuracy axis
 
 
 def ratio_panels(records: Iterable[dict[str, Any]], metric: str = "probe",
@@ -208,78 +255,11 @@ def ratio_panels(records: Iterable[dict[str, Any]], metric: str = "probe",
             xs = sorted(points[name])
             arms_at = [points[name][x] for x in xs]
             series.append(RatioSeries(name, xs, [a.mean for a in arms_at],
-                                      [a.std if a.n > 1 else math.nan for a in arms_at], [a.n for a in arms_at]))
-        panels.append(RatioPanel(heading, series))
+                                      [a.std if a.n > 1 else math.nan for a in arms_at], [a.n for a in arms_at],
+                                      [a.values for a in arms_at]))
+        panels.append(RatioPanel(heading, series, chance_level(group)))
     return panels
 
 
-# ---------------------------------------------------------------- the gain against epochs or data (regime study)
-
-AXES = {"epochs": "pretraining epochs", "data_ratio": "training data used for pretraining (%)"}
-
-
-@dataclass
-class GainLine:
-    """One method (and i-Mix variant): the mean paired gain at each x, its 95% interval and test."""
-
-    label: str
-    x: list[float]
-    gain: list[float]
-    low: list[float]  # NaN where the interval is undefined (fewer than 3 pairs, identical gains)
-    high: list[float]
-    p: list[float]  # NaN where there is no test; Holm-adjusted when asked
-    n: list[int]  # paired seeds
-    series: str  # the method (and i-Mix variant) alone: figures colour by it, the same in every panel
-    other: float | None  # the other axis's value (data ratio or epochs): figures dash by it
-
-
-@dataclass
-class GainPanel:
-    title: str
-    axis: str  # "epochs" or "data_ratio"
-    lines: list[GainLine]
-    items: list[Comparison] = field(default_factory=list)
-
-
-def gain_panels(records: Iterable[dict[str, Any]], axis: str, metric: str = "probe", holm: bool = False,
-                names: dict[str, str] | None = None) -> list[GainPanel]:
-    """Per data set, a line per (method, i-Mix variant, the other axis's value) run at 2+ values of ``axis``.
-
-    Each point is one comparison of the table (same grouping and checks); with ``holm`` the
-    p-values are adjusted over every point of the figure.
-    """
-    if axis not in AXES:
-        raise KeyError(axis)
-    names = names or {}
-    lines: dict[tuple, list[Comparison]] = defaultdict(list)
-    for c in comparisons(records, metric):
-        if not (c.baseline.n and c.imix.n):
-            continue
-        other = c.epochs if axis == "data_ratio" else c.data_ratio
-        lines[(c.domain, c.dataset, c.method, c.mix, c.alpha, other)].append(c)
-    lines = {key: items for key, items in lines.items() if len(items) > 1}
-    tested = [c for items in lines.values() for c in items]
-    if holm:
-        apply_holm(tested)
-    by_dataset: dict[tuple[str, str], list[tuple]] = defaultdict(list)
-    for key in lines:
-        by_dataset[key[:2]].append(key)
-    panels = []
-    for (domain, dataset), keys in sorted(by_dataset.items()):
-        others = {key[5] for key in keys}
-        order = method_order(key[2] for key in keys)
-        panel = GainPanel(title(domain, dataset, names=names), axis, [])
-        for key in sorted(keys, key=lambda k: (order.index(k[2]), k[3] != DEFAULT_MIX, k[3], k[4], k[5] or 0)):
-            _, _, method, mix, alpha, other = key
-            items = sorted(lines[key], key=lambda c: c.epochs if axis == "epochs" else c.data_ratio)
-            series = line_label(method, mix, alpha, names)
-            label = series
-            if len(others) > 1 or (axis == "epochs" and other != 1.0):
-                label += f" @ {other:g} data" if axis == "epochs" else f" @ {other} epochs"
-            panel.lines.append(GainLine(
-                label, [float(c.epochs if axis == "epochs" else c.data_ratio) for c in items],
-                [c.gain for c in items], [c.ci[0] for c in items], [c.ci[1] for c in items],
-                [c.reported_p for c in items], [len(c.paired_seeds) for c in items], series, other))
-            panel.items += items
-        panels.append(panel)
-    return panels
+# the regime study's gain figures live in their own file; these names stay importable from here
+from bench.results.gain_data import AXES, GainLine, GainPanel, gain_panels  # noqa: E402,F401

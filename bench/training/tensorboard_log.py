@@ -1,7 +1,9 @@
 """Optional TensorBoard logging (``--tensorboard DIR``), as the official i-Mix code logs.
 
-Per epoch: the pretraining loss, the learning rate of the epoch's first step and, with
-``--eval-every``, the kNN monitor; at the end the final linear-probe and kNN accuracies and
+Per step (every ``--log-every`` steps): the loss, learning rate, i-Mix's mean lam and samples/s
+(``step/...``, the x axis the global step). Per epoch: the pretraining loss, the learning rate of
+the epoch's first step and, with ``--eval-every``, the validation kNN monitor (``pretrain/...``,
+``monitor/...``, the x axis the epoch). At the end the final linear-probe and kNN accuracies and
 the resolved config as text. Each run writes into its own subfolder of DIR, named by what it
 ran and its config key, so a whole suite can share one DIR and TensorBoard compares the runs.
 The result record stays the source of truth; these files are for watching runs.
@@ -12,12 +14,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from bench.core.config import RunConfig, config_key
 from bench.core.errors import UserError
-
-Callback = Callable[[int, dict[str, float]], "dict[str, Any] | None"]
 
 
 def run_folder_name(cfg: RunConfig, dataset: str) -> str:
@@ -33,19 +33,16 @@ class Board:
     def __init__(self, writer: Any, folder: Path) -> None:
         self.writer, self.folder = writer, folder
 
-    def epoch_callback(self, monitor: Callback | None) -> Callback:
-        """The trainer's on_epoch_end: logs the epoch's scalars and whatever ``monitor`` measures."""
+    def step(self, step: int, scalars: dict[str, float]) -> None:
+        for name, value in scalars.items():
+            self.writer.add_scalar(f"step/{name}", value, step)
 
-        def on_epoch_end(epoch: int, scalars: dict[str, float]) -> dict[str, Any] | None:
-            entry = monitor(epoch, scalars) if monitor is not None else None
-            self.writer.add_scalar("pretrain/loss", scalars["loss"], epoch)
-            self.writer.add_scalar("pretrain/lr", scalars["lr"], epoch)
-            if entry is not None and "knn" in entry:
-                self.writer.add_scalar("monitor/knn_accuracy", entry["knn"], epoch)
-            self.writer.flush()  # a run killed later still leaves its epochs readable
-            return entry
-
-        return on_epoch_end
+    def epoch(self, epoch: int, scalars: dict[str, float], entry: dict[str, Any] | None) -> None:
+        self.writer.add_scalar("pretrain/loss", scalars["loss"], epoch)
+        self.writer.add_scalar("pretrain/lr", scalars["lr"], epoch)
+        if entry is not None and "knn" in entry:
+            self.writer.add_scalar("monitor/validation_knn_accuracy", entry["knn"], epoch)
+        self.writer.flush()  # a run killed later still leaves its epochs readable
 
     def finish(self, record: dict[str, Any]) -> None:
         step = record["config"]["epochs"]

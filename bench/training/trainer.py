@@ -37,6 +37,7 @@ from bench.training.strategies import label_mixer
 from bench.training.views import make_views  # noqa: F401 (the trainer's, imported from here by perf and tests)
 from bench.training.progress import EpochProgress
 from bench.training.schedules import warmup_cosine, warmup_step  # noqa: F401 (re-exported)
+from bench.training.step_meter import step_meter
 from bench.core.rng import Rng
 from bench.training.training_state import TrainingState
 
@@ -153,12 +154,14 @@ def pretrain(
     rng: Rng,
     on_epoch_end: Callable[[int, dict[str, float]], dict[str, Any] | None] | None = None,
     started: float | None = None,
+    on_step: Callable[[int, dict[str, float]], None] | None = None,
 ) -> TrainStats:
     """Train ``method`` for ``cfg.epochs`` epochs; raise TrainingDiverged on a NaN loss.
 
     ``on_epoch_end(epoch, scalars)`` (epoch counted from 1; scalars: the epoch's mean ``loss`` and
     the ``lr`` of its first step) may evaluate or log; whatever it returns is kept in
-    ``TrainStats.monitor``. Its time is not counted as training time.
+    ``TrainStats.monitor``. Its time is not counted as training time. ``on_step(step, scalars)``
+    gets the loss, lr, lam mean and samples/s every ``cfg.log_every`` steps (bench/training/step_meter.py).
     ``rng`` is this process's generator (seed + rank under torchrun). ``started``: when this process
     began the run (``time.perf_counter()``), for the wall time a checkpoint carries to a resumed run.
     """
@@ -182,6 +185,8 @@ def pretrain(
     scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")
     mixer = label_mixer(cfg)
     check_group(cfg.npair_group, local)
+    meter = step_meter(on_step, cfg.log_every, batch_size)
+    mixer = meter.watch(mixer) if meter is not None else mixer
     # One process keeps the data order on its own generator, as before there were several;
     # several processes need one order they all agree on, apart from their augmentations.
     order_generator = rng.torch if world == 1 else torch.Generator(device=rng.torch.device).manual_seed(cfg.seed)
@@ -210,6 +215,8 @@ def pretrain(
                 with autocast(device, cfg.precision):
                     query, key = make_views(domain, method, x, rng, cfg)
                     loss = model(query, key, labels)
+                if meter is not None:  # the learning rate this step uses, before the scheduler moves it
+                    meter.step(epoch * steps_per_epoch + step + 1, loss, optimizer.param_groups[0]["lr"])
                 optimizer.zero_grad(set_to_none=True)
                 scaler.scale(loss).backward()
                 scaler.step(optimizer)

@@ -9,6 +9,7 @@
 # Settings: text.toml (20,000 WordNet noun glosses, transformer 128 x 2, 24 tokens); cost: README.md.
 #
 #   bash results/text/run.sh          # two suite workers, one per core; resumable across sessions
+#   WORKERS=1 bash results/text/run.sh  # one worker, leaving a core free; start another later to join
 #   DRY=1 bash results/text/run.sh    # the cells, commands and estimates
 set -u
 cd "$(dirname "$0")/../.."
@@ -62,6 +63,10 @@ worker() {
 if [[ -n ${DRY:-} ]]; then
   worker
   exit 0
+fi
+if [[ ${WORKERS:-2} == 1 ]]; then
+  worker > "${LOG:-/tmp}/text-$$.log" 2>&1
+  exit
 fi
 worker > "${LOG:-/tmp}/text-a.log" 2>&1 &
 sleep 10  # let the first worker claim its first cell

@@ -39,7 +39,9 @@ from bench.training.methods import build_method
 from bench.training.mixing import MIXERS, Mix, get_mixer
 from bench.core.rng import Rng
 from bench.core.speed import tune_allocator
-from bench.training.trainer import autocast, build_optimizer, compiled_backbone, make_views, step_loss
+from bench.training.optimisation import autocast, build_optimizer
+from bench.training.step_loss import step_loss
+from bench.training.trainer import compiled_backbone, make_views
 
 
 class PilViews(torch.utils.data.Dataset):

@@ -19,7 +19,7 @@ from bench.training import distributed
 from bench.core.errors import UserError  # noqa: E402
 from bench.training.mixing import Mix  # noqa: E402
 from bench.core.rng import Rng  # noqa: E402
-from bench.training.trainer import StepLoss  # noqa: E402
+from bench.training.step_loss import StepLoss  # noqa: E402
 from train_helpers import build, tiny_config, train  # noqa: E402
 
 GLOBAL_BATCH, FEATURES = 16, 64

@@ -14,7 +14,7 @@ from bench.core.rng import Rng
 from bench.training.hidden_mix import LayerDraw
 from bench.training.methods import build_method
 from bench.training.mixing import mixup
-from bench.training.trainer import step_loss
+from bench.training.step_loss import step_loss
 from encoders import build_encoder
 
 N, D = 8, 6

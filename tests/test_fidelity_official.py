@@ -15,7 +15,8 @@ from torch.nn import functional as F
 from bench.training.resolve import resolve
 from bench.core.rng import Rng
 from bench.training.mixing import Mix
-from bench.training.trainer import build_optimizer, make_views
+from bench.training.optimisation import build_optimizer
+from bench.training.trainer import make_views
 from encoders import build_encoder
 from train_helpers import build, tiny_config
 

@@ -17,7 +17,7 @@ from torch.nn import functional as F
 from bench.core.rng import Rng
 from bench.training.methods.ema import ema_update
 from bench.training.mixing import Mix
-from bench.training.trainer import StepLoss
+from bench.training.step_loss import StepLoss
 from train_helpers import build, tiny_config
 
 N, FEATURES, MOMENTUM = 8, 64, 0.9

@@ -10,7 +10,7 @@ from bench.core.errors import UserError
 from bench.core.rng import Rng
 from bench.training.mixing import Mix
 from bench.training.npair_groups import check_group
-from bench.training.trainer import StepLoss
+from bench.training.step_loss import StepLoss
 from train_helpers import build, tiny_config, train
 
 

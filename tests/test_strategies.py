@@ -17,7 +17,8 @@ from bench.training.strategies import label_mixer
 from bench.training.strategies.dacl import mixup_noise
 from bench.training.strategies.emix import emix_mixup
 from bench.training.strategies.gaussian import gaussian_noise
-from bench.training.trainer import make_views, step_loss
+from bench.training.step_loss import step_loss
+from bench.training.trainer import make_views
 from domains.base import Domain
 from encoders import build_encoder
 

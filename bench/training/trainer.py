@@ -15,7 +15,6 @@ import contextlib
 import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 import torch
@@ -24,24 +23,23 @@ from torch import Tensor, nn
 from domains.base import Domain, Split
 
 from bench.training import distributed
-from bench.training.checkpoint import broken_state, checkpoint_path, load_checkpoint, save_checkpoint
+from bench.training.checkpoint import checkpoint_path
 from bench.core.config import RunConfig, config_key
-from bench.core.errors import TrainingDiverged, UserError
+from bench.core.errors import TrainingDiverged
 from bench.core.log import logger
-from bench.core.mix_layer import INPUT, parse_mix_layers
-from bench.training.hidden_mix import LayerDraw, hidden_mixer, mixing_inside
 from bench.training.methods import Method
-from bench.training.mixing import Mix, Mixer
-from bench.training.npair_groups import check_group, grouped_step_loss
+from bench.training.npair_groups import check_group
+from bench.training.optimisation import autocast, build_optimizer, build_scheduler
+from bench.training.step_loss import StepLoss
 from bench.training.strategies import label_mixer
 from bench.training.views import make_views  # noqa: F401 (the trainer's, imported from here by perf and tests)
 from bench.training.progress import EpochProgress
 from bench.training.schedules import warmup_cosine, warmup_step  # noqa: F401 (re-exported)
-from bench.training.step_meter import step_meter
+from bench.training.step_meter import StepMeter, step_meter
 from bench.core.rng import Rng
-from bench.training.training_state import TrainingState
+from bench.training.training_state import TrainingState, resume, save
 
-PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+EpochEnd = Callable[[int, dict[str, float]], dict[str, Any] | None]
 
 
 @dataclass
@@ -63,68 +61,84 @@ class TrainStats:
     def samples_per_second(self) -> float:
         return self.samples / self.seconds if self.seconds > 0 else 0.0
 
-
-def build_optimizer(cfg: RunConfig, parameters, batch_size: int | None = None) -> torch.optim.Optimizer:
-    """``batch_size``: the batch actually used (the requested one clamped to the data), which scales --lr."""
-    lr = cfg.scaled_lr if batch_size is None else cfg.lr * batch_size / 256
-    if cfg.optimizer == "adamw":
-        return torch.optim.AdamW(parameters, lr=lr, weight_decay=cfg.weight_decay)
-    return torch.optim.SGD(parameters, lr=lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    def add_epoch(self, loss: float, steps: int, batch_size: int, seconds: float) -> None:
+        self.epoch_losses.append(loss)
+        self.steps += steps
+        self.seconds += seconds
+        self.samples += steps * batch_size
 
 
-def autocast(device: torch.device, precision: str):
-    dtype = PRECISIONS[precision]
-    if dtype is None:
-        return contextlib.nullcontext()
-    return torch.autocast(device_type=device.type, dtype=dtype)
+@dataclass(frozen=True)
+class Batches:
+    """How each epoch is cut: the global batch (--batch-size clamped to the data), this process's
+    slice of it, and the number of full batches in an epoch (a last partial batch is left out)."""
+
+    size: int
+    local: int
+    per_epoch: int
+
+    @classmethod
+    def plan(cls, cfg: RunConfig, n: int) -> "Batches":
+        size = min(cfg.batch_size, n)
+        if size < cfg.batch_size and cfg.epochs > 0 and distributed.is_main():
+            logger.warning("--batch-size %d is more than the %d pretraining samples: each batch holds all %d, and "
+                           "the learning rate is scaled for batch %d (%.4g)", cfg.batch_size, n, n, n,
+                           cfg.lr * n / 256)
+        return cls(size, distributed.local_batch_size(size), n // size)
 
 
-def step_loss(method: Method, query: Tensor, key: Tensor | None, labels: Tensor,
-              mixer: Mixer | None, alpha: float, rng: Rng, symmetric: bool,
-              layers: LayerDraw | None = None, symmetric_loss: str | None = None) -> Tensor:
-    """The loss of one batch: mix the query view (i-Mix), or not (baseline).
+@dataclass
+class EpochSteps:
+    """One epoch's optimisation steps over data already on the device, with no host sync inside."""
 
-    ``layers`` (--mix-layer): where to mix, one layer drawn per direction as the official code
-    draws it; above 0 the backbone mixes its query rows after that block (hidden_mix.py).
-    Symmetric: the official --sym adds both directions, updating queue and EMA encoders between
-    them; ``symmetric_loss="mean"``, the earlier form, averages them.
-    """
+    model: nn.Module  # StepLoss, wrapped in DDP under torchrun
+    method: Method
+    domain: Domain
+    cfg: RunConfig
+    device: torch.device
+    rng: Rng
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    scaler: torch.amp.GradScaler
+    meter: StepMeter | None
+    batches: Batches
 
-    def one_direction(q: Tensor, k: Tensor | None) -> Tensor:
-        if mixer is None:
-            return method.loss(q, k, Mix.identity(q.shape[0], q.device), labels)
-        layer = INPUT if layers is None else layers.draw(rng)
-        if layer == INPUT:
-            mixed, mix = mixer(q, alpha, rng)
-            return method.loss(mixed, k, mix, labels)
-        with mixing_inside(method.backbone, layer, q.shape[0], hidden_mixer(mixer, alpha, rng), q.device) as mix:
-            return method.loss(q, k, mix, labels)
+    def run(self, epoch: int, x_all: Tensor, y_all: Tensor, order: Tensor) -> Tensor:
+        """The summed loss of the epoch's steps, as a tensor on the device."""
+        loss_sum = torch.zeros((), device=self.device)
+        offset = distributed.rank() * self.batches.local
+        for step in range(self.batches.per_epoch):
+            start = step * self.batches.size + offset
+            index = order[start:start + self.batches.local]
+            x, labels = x_all[index], y_all[index]
+            with autocast(self.device, self.cfg.precision):
+                query, key = make_views(self.domain, self.method, x, self.rng, self.cfg)
+                loss = self.model(query, key, labels)
+            if self.meter is not None:  # the learning rate this step uses, before the scheduler moves it
+                self.meter.step(epoch * self.batches.per_epoch + step + 1, loss, self.optimizer.param_groups[0]["lr"])
+            self.optimizer.zero_grad(set_to_none=True)
+            self.scaler.scale(loss).backward()
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+            self.scheduler.step()
+            self.method.after_step()
+            loss_sum += loss.detach().float()
+        return loss_sum
 
-    if symmetric and key is not None:
-        if symmetric_loss == "mean":
-            return 0.5 * (one_direction(query, key) + one_direction(key, query))
-        first = one_direction(query, key)
-        method.between_directions()
-        return first + one_direction(key, query)
-    return one_direction(query, key)
+
+def check_finite(loss: float, epoch: int, cfg: RunConfig) -> None:
+    if not math.isfinite(loss):
+        raise TrainingDiverged(
+            f"the loss became {loss} in epoch {epoch + 1}. Likely causes: a learning "
+            f"rate too high for this batch size (--lr {cfg.lr}), a temperature too low "
+            f"(--temperature {cfg.temperature}), or fp16 overflow (--precision). "
+            "No record was written for this run; earlier records are untouched."
+        )
 
 
-class StepLoss(nn.Module):
-    """One batch's loss as a module call, so DistributedDataParallel sees the forward pass."""
-
-    def __init__(self, method: Method, mixer: Mixer | None, cfg: RunConfig, rng: Rng) -> None:
-        super().__init__()
-        self.method = method
-        self.mixer, self.alpha, self.symmetric, self.rng = mixer, cfg.alpha, cfg.symmetric, rng
-        self.layers = LayerDraw(parse_mix_layers(cfg.mix_layer)) if mixer is not None else None
-        self.symmetric_loss, self.group = cfg.symmetric_loss, cfg.npair_group
-
-    def forward(self, query: Tensor, key: Tensor | None, labels: Tensor) -> Tensor:
-        def loss_of(q: Tensor, k: Tensor | None, y: Tensor) -> Tensor:
-            return step_loss(self.method, q, k, y, self.mixer, self.alpha, self.rng, self.symmetric,
-                             self.layers, self.symmetric_loss)
-
-        return grouped_step_loss(self.group, query, key, labels, loss_of)
+def checkpoint_due(cfg: RunConfig, epoch: int) -> bool:
+    """After the last epoch, and every --checkpoint-every epochs (``epoch`` counted from 1)."""
+    return epoch == cfg.epochs or (cfg.checkpoint_every > 0 and epoch % cfg.checkpoint_every == 0)
 
 
 @contextlib.contextmanager
@@ -152,7 +166,7 @@ def pretrain(
     cfg: RunConfig,
     device: torch.device,
     rng: Rng,
-    on_epoch_end: Callable[[int, dict[str, float]], dict[str, Any] | None] | None = None,
+    on_epoch_end: EpochEnd | None = None,
     started: float | None = None,
     on_step: Callable[[int, dict[str, float]], None] | None = None,
 ) -> TrainStats:
@@ -166,127 +180,51 @@ def pretrain(
     began the run (``time.perf_counter()``), for the wall time a checkpoint carries to a resumed run.
     """
     process_started = time.perf_counter() if started is None else started
-    stats = TrainStats()
     n = len(train)
-    world, rank = distributed.world_size(), distributed.rank()
-    batch_size = min(cfg.batch_size, n)  # the global batch
-    if batch_size < cfg.batch_size and cfg.epochs > 0 and distributed.is_main():
-        logger.warning("--batch-size %d is more than the %d pretraining samples: each batch holds all %d, and the "
-                       "learning rate is scaled for batch %d (%.4g)", cfg.batch_size, n, n, n, cfg.lr * n / 256)
-    stats.batch_size, stats.lr = batch_size, cfg.lr * batch_size / 256
-    local = distributed.local_batch_size(batch_size)
-    steps_per_epoch = n // batch_size
-    total_steps = cfg.epochs * steps_per_epoch
-    optimizer = build_optimizer(cfg, [p for p in method.parameters() if p.requires_grad], batch_size)
-    warmup_steps = cfg.warmup_epochs * steps_per_epoch
-    factor = (warmup_step(steps_per_epoch, warmup_steps, list(cfg.milestones)) if cfg.schedule == "step"
-              else warmup_cosine(total_steps, warmup_steps))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    batches = Batches.plan(cfg, n)
+    stats = TrainStats(batch_size=batches.size, lr=cfg.lr * batches.size / 256)
+    optimizer = build_optimizer(cfg, [p for p in method.parameters() if p.requires_grad], batches.size)
+    scheduler = build_scheduler(cfg, optimizer, batches.per_epoch)
     scaler = torch.amp.GradScaler(device.type, enabled=cfg.precision == "fp16")
+    check_group(cfg.npair_group, batches.local)
+    meter = step_meter(on_step, cfg.log_every, batches.size)
     mixer = label_mixer(cfg)
-    check_group(cfg.npair_group, local)
-    meter = step_meter(on_step, cfg.log_every, batch_size)
     mixer = meter.watch(mixer) if meter is not None else mixer
     # One process keeps the data order on its own generator, as before there were several;
     # several processes need one order they all agree on, apart from their augmentations.
-    order_generator = rng.torch if world == 1 else torch.Generator(device=rng.torch.device).manual_seed(cfg.seed)
+    order_generator = (rng.torch if distributed.world_size() == 1
+                       else torch.Generator(device=rng.torch.device).manual_seed(cfg.seed))
     state = TrainingState(method, optimizer, scheduler, scaler, rng, order_generator, stats)
     run_key = config_key(cfg.to_dict())  # a checkpoint belongs to exactly this run's settings
     path = checkpoint_path(cfg.checkpoint_dir, run_key) if cfg.checkpoint_dir else None
     if path is not None and cfg.resume:
-        resume(state, path, run_key, cfg.epochs, rank, world)
-    model = distributed.wrap(StepLoss(method, mixer, cfg, rng))
+        resume(state, path, run_key, cfg.epochs, distributed.rank(), distributed.world_size())
+    steps = EpochSteps(distributed.wrap(StepLoss(method, mixer, cfg, rng)), method, domain, cfg, device, rng,
+                       optimizer, scheduler, scaler, meter, batches)
     x_all, y_all = train.x.to(device), train.y.to(device)
     progress = EpochProgress(cfg.epochs, f"{cfg.method}{'+i-Mix' if cfg.imix else ''}",
                              cfg.quiet or not distributed.is_main(), done=state.epoch)
     method.train()
-    cleanup = contextlib.ExitStack()
-    cleanup.enter_context(compiled_backbone(method, cfg.compile))
-    try:
+    with contextlib.ExitStack() as cleanup:
+        cleanup.enter_context(compiled_backbone(method, cfg.compile))
+        cleanup.callback(progress.close)
         for epoch in range(state.epoch, cfg.epochs):
-            started = time.perf_counter()
+            epoch_started = time.perf_counter()
             lr = optimizer.param_groups[0]["lr"]
             order = torch.randperm(n, generator=order_generator, device=order_generator.device).to(device)
-            loss_sum = torch.zeros((), device=device)
-            for step in range(steps_per_epoch):
-                start = step * batch_size + rank * local
-                index = order[start:start + local]
-                x, labels = x_all[index], y_all[index]
-                with autocast(device, cfg.precision):
-                    query, key = make_views(domain, method, x, rng, cfg)
-                    loss = model(query, key, labels)
-                if meter is not None:  # the learning rate this step uses, before the scheduler moves it
-                    meter.step(epoch * steps_per_epoch + step + 1, loss, optimizer.param_groups[0]["lr"])
-                optimizer.zero_grad(set_to_none=True)
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
-                scheduler.step()
-                method.after_step()
-                loss_sum += loss.detach().float()
+            loss_sum = steps.run(epoch, x_all, y_all, order)
             # one device sync (and one collective) per epoch
-            epoch_loss = float(distributed.mean_over_processes(loss_sum)) / steps_per_epoch
-            if not math.isfinite(epoch_loss):
-                raise TrainingDiverged(
-                    f"the loss became {epoch_loss} in epoch {epoch + 1}. Likely causes: a learning "
-                    f"rate too high for this batch size (--lr {cfg.lr}), a temperature too low "
-                    f"(--temperature {cfg.temperature}), or fp16 overflow (--precision). "
-                    "No record was written for this run; earlier records are untouched."
-                )
-            elapsed = time.perf_counter() - started
-            stats.epoch_losses.append(epoch_loss)
-            stats.steps += steps_per_epoch
-            stats.seconds += elapsed
-            stats.samples += steps_per_epoch * batch_size
-            progress.update(epoch + 1, epoch_loss, steps_per_epoch * batch_size / max(elapsed, 1e-9))
+            epoch_loss = float(distributed.mean_over_processes(loss_sum)) / batches.per_epoch
+            check_finite(epoch_loss, epoch, cfg)
+            elapsed = time.perf_counter() - epoch_started
+            stats.add_epoch(epoch_loss, batches.per_epoch, batches.size, elapsed)
+            progress.update(epoch + 1, epoch_loss, batches.per_epoch * batches.size / max(elapsed, 1e-9))
             if on_epoch_end is not None:
                 entry = on_epoch_end(epoch + 1, {"loss": epoch_loss, "lr": lr})
                 if entry is not None:
                     stats.monitor.append(entry)
                 method.train()
             state.epoch = epoch + 1
-            if path is not None and (state.epoch == cfg.epochs or (
-                    cfg.checkpoint_every > 0 and state.epoch % cfg.checkpoint_every == 0)):
+            if path is not None and checkpoint_due(cfg, state.epoch):
                 save(state, path, run_key, cfg.data_root, process_started)
-    finally:
-        progress.close()
-        cleanup.close()
     return stats
-
-
-def save(state: TrainingState, path, key: str, data_root: str, started: float) -> None:
-    """Rank 0 writes the checkpoint, with every process's random generator states and the wall time
-    since ``started`` added to the earlier processes'.
-
-    A checkpoint that cannot be written (disk full, folder gone) goes under the data root
-    instead, with a warning naming it; training goes on.
-    """
-    rng_states = distributed.gather_objects(state.rng.state_dict())
-    if distributed.is_main():
-        payload = state.state_dict(rng_states)
-        payload["stats"]["earlier_wall_seconds"] += time.perf_counter() - started
-        try:
-            save_checkpoint(path, key, state.epoch, payload)
-        except OSError as error:
-            fallback = checkpoint_path(Path(data_root) / "unsaved-checkpoints", key)
-            save_checkpoint(fallback, key, state.epoch, payload)
-            logger.warning("could not write the checkpoint %s (%s); saved it to %s instead (resume from it with "
-                           "--checkpoint-dir %s)", path, error.strerror or error, fallback, fallback.parent)
-
-
-def resume(state: TrainingState, path, key: str, epochs: int, rank: int, world: int) -> None:
-    """Restore ``state`` from ``path``; start from scratch, with a note, when there is none yet."""
-    payload = load_checkpoint(path, key)
-    if payload is None:
-        if distributed.is_main():
-            logger.info("--resume: no checkpoint at %s yet; starting from scratch", path)
-        return
-    try:
-        state.load_state_dict(payload["state"], rank, world)
-    except UserError:
-        raise
-    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError) as error:
-        raise broken_state(path, f"{type(error).__name__}: {error}") from None
-    state.stats.resumed_at_epoch = state.epoch
-    if distributed.is_main():
-        logger.info("resumed from %s after epoch %d of %d", path, state.epoch, epochs)

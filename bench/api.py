@@ -75,7 +75,8 @@ def suite(*, domains: Sequence[str] | None = None, datasets: Sequence[str] | Non
     from bench.core.log import configure
     from bench.presets import get_preset, load_config_file
     from bench.results.records import read_records
-    from bench.suite import dry_run as show_cells, expand_grid, run_grid
+    from bench.suite import expand_grid, run_grid
+    from bench.suite_dry_run import dry_run as show_cells
 
     allowed = {f for f in RUN_FIELDS if f not in SUITE_SETS} | set(ENCODER_SETTINGS)
     unknown = sorted(set(settings) - allowed)

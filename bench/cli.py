@@ -53,7 +53,7 @@ def prepare_run(args: argparse.Namespace):
 
 def command_run(args: argparse.Namespace) -> int:
     from bench.api import run
-    from bench.run import summary_line
+    from bench.run_record import summary_line
 
     if args.mix is not None and not args.imix:
         logger.warning("--mix %s has no effect without --imix", args.mix)
@@ -154,7 +154,8 @@ def command_suite(args: argparse.Namespace) -> int:
     from bench.presets import get_preset, load_config_file
     from bench.results.records import read_records
     from bench.results.shards import shard_from_flags, shard_grid
-    from bench.suite import dry_run, expand_grid, run_grid
+    from bench.suite import expand_grid, run_grid
+    from bench.suite_dry_run import dry_run
 
     configure(args.quiet)
     shard = shard_from_flags(args.shard, args.shard_index, args.shard_count)

@@ -1,10 +1,10 @@
-"""One experiment end to end: data, pretraining, evaluation, one result record."""
+"""One experiment end to end: data, pretraining, evaluation, one result record (run_record.py)."""
 
 from __future__ import annotations
 
-import datetime
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import torch
@@ -20,23 +20,20 @@ from bench.training.class_subset import keep_classes
 from bench.training import distributed
 from bench.training.backbone import save_backbone
 from bench.core.config import RunConfig
-from bench.core.environment import environment
 from bench.core.errors import UserError, unknown_choice
-from bench.core.mix_layer import describe
 from bench.core.log import logger, new_run
 from bench.training.mixing import MIXERS, mixer_spec, offered_mixers
 from bench.training.mix_layer_checks import check_mix_layers
-from bench.training.strategies import STRATEGIES
 from bench.training.strategies.checks import check_strategy
-from bench.training.methods import build_method, canonical_method, check_method_config
+from bench.training.methods import Method, build_method
 from bench.evaluation.evaluate import Evaluator
 from bench.evaluation.probe import KNN_K, knn_k
-from bench.results.append import RECORD_VERSION
 from bench.core.rng import Rng, process_seed
 from bench.training.sync_bn import convert_sync_batchnorm
-from bench.training.run_logs import open_logs
+from bench.training.run_logs import RunLogs, open_logs
 from bench.training.trainer import pretrain
 from bench.results.writable import check_outputs, save_record
+from bench.run_record import build_record
 
 
 def resolve_device(name: str) -> torch.device:
@@ -117,18 +114,23 @@ def knn_monitor(cfg: RunConfig,
     return evaluate
 
 
-def run_experiment(cfg: RunConfig, domain: Domain,
-                   on_trained: Callable[[nn.Module, DomainData], None] | None = None) -> dict[str, Any] | None:
-    """Pretrain, evaluate and append the record; returns the record.
+@dataclass
+class Model:
+    """What pretraining trains and the record names: the method around its backbone, the encoder's
+    name and the data hints it was built with, and where i-Mix mixes (None for a baseline)."""
 
-    Under torchrun every process pretrains its share; rank 0 alone evaluates, writes the
-    record and returns it, the others return None. ``on_trained(method, data)`` is called on
-    rank 0 after pretraining (bench.api keeps the trained model that way).
-    """
-    started = time.perf_counter()
+    method: Method
+    encoder: str
+    hints: dict[str, Any] | None
+    mixed_at: list[dict[str, Any]] | None
+
+
+def open_run(cfg: RunConfig, domain: Domain) -> tuple[torch.device, Rng, RunLogs | None]:
+    """Everything that can fail before data is read: the checks, the process group, somewhere for the
+    record to go, the logging packages; then the seeds. ``cfg`` is a resolved config
+    (bench.training.resolve, through bench.prepare), whose method rules have already been applied."""
     check_strategy(cfg, domain)
     new_run()  # this run's warnings are printed once each, even where an earlier cell printed them
-    check_method_config(cfg)
     check_mixing(cfg, domain)
     distributed.init_from_env(cfg.device)
     if distributed.is_main():  # before training: a finished run must have somewhere to go
@@ -139,108 +141,81 @@ def run_experiment(cfg: RunConfig, domain: Domain,
     torch.manual_seed(cfg.seed)  # weight initialisation: equal on every process
     rng = Rng.from_seed(process_seed(cfg.seed, distributed.rank()), device)  # augmentations and mixing: per process
     logs = open_logs(cfg, domain) if distributed.is_main() else None  # a missing package fails before any data
+    return device, rng, logs
 
-    loading = time.perf_counter()
-    data = load_data(cfg, domain)
-    load_seconds = time.perf_counter() - loading
-    check_adapter(domain, data, device, {name: spec.sample_dims for name, spec in MIXERS.items()})
-    pretrain_split = subsample(keep_classes(data.train, cfg.pretrain_classes, data.class_names), cfg.data_ratio, cfg.seed)
+
+def build_model(cfg: RunConfig, domain: Domain, data: DomainData, device: torch.device, n_train: int) -> Model:
+    """The encoder for these inputs, checked against them and against --mix-layer, inside its method."""
     encoder_name = cfg.encoder or domain.default_encoder
     hints = {key: data.info[key] for key in DATA_HINTS if key in data.info} or None
     backbone = build_encoder(encoder_name, data.input_shape, cfg.encoder_options, hints)
     check_reads_ids(backbone, encoder_name, domain, data.train.x[:2])
     mixed_at = (check_mix_layers(cfg, domain, backbone, encoder_name, domain.preprocess(data.train.x[:2]))
                 if cfg.imix else None)
-    method = build_method(cfg, backbone, backbone.feature_dim, n_classes=data.n_classes,
-                          n_train=len(pretrain_split))
+    method = build_method(cfg, backbone, backbone.feature_dim, n_classes=data.n_classes, n_train=n_train)
     if cfg.sync_bn:
         method = convert_sync_batchnorm(method, device)
     method = method.to(device)
     if cfg.channels_last:
         method = method.to(memory_format=torch.channels_last)
-    evaluator = Evaluator(method.backbone, domain, data, device, cfg.seed)  # features shared by monitor, probe, kNN
+    return Model(method, encoder_name, hints, mixed_at)
+
+
+def data_section(data: DomainData, pretrain_split: Split) -> dict[str, Any]:
+    """The record's description of the data: sizes, shape, what the loader reported, its digest."""
+    return {"n_train": len(data.train), "n_pretrain": len(pretrain_split), "n_test": len(data.test),
+            "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info,
+            "data_fingerprint": data_fingerprint(data)}
+
+
+def evaluate_frozen(cfg: RunConfig, domain: Domain, evaluator: Evaluator) -> dict[str, Any]:
+    """The frozen backbone's test scores: the linear probe, kNN, and the raw-input probe where it applies."""
+    raw_wanted = cfg.raw_probe if cfg.raw_probe is not None else domain.raw_probe
+    return {"probe": evaluator.probe(cfg.probe, cfg.seed, epoch=cfg.epochs),
+            "knn": evaluator.knn(cfg.epochs),
+            "raw": evaluator.raw_probe(cfg.probe, cfg.seed) if raw_wanted else None}
+
+
+def run_experiment(cfg: RunConfig, domain: Domain,
+                   on_trained: Callable[[nn.Module, DomainData], None] | None = None) -> dict[str, Any] | None:
+    """Pretrain, evaluate and append the record; returns the record.
+
+    Under torchrun every process pretrains its share; rank 0 alone evaluates, writes the
+    record and returns it, the others return None. ``on_trained(method, data)`` is called on
+    rank 0 after pretraining (bench.api keeps the trained model that way).
+    """
+    started = time.perf_counter()
+    device, rng, logs = open_run(cfg, domain)
+    loading = time.perf_counter()
+    data = load_data(cfg, domain)
+    load_seconds = time.perf_counter() - loading
+    check_adapter(domain, data, device, {name: spec.sample_dims for name, spec in MIXERS.items()})
+    pretrain_split = subsample(keep_classes(data.train, cfg.pretrain_classes, data.class_names), cfg.data_ratio, cfg.seed)
+    model = build_model(cfg, domain, data, device, n_train=len(pretrain_split))
+    evaluator = Evaluator(model.method.backbone, domain, data, device, cfg.seed)  # features shared by monitor, probe, kNN
     if knn_k(len(data.train)) < KNN_K and distributed.is_main():
         logger.warning("the kNN evaluation uses k = %d, not %d: the training split has only %d samples (the record "
                        "and the tables say so)", knn_k(len(data.train)), KNN_K, len(data.train))
     monitor = knn_monitor(cfg, evaluator) if distributed.is_main() else None
     on_epoch_end = logs.epoch_callback(monitor) if logs is not None else monitor
-    stats = pretrain(method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end, started=started,
-                     on_step=logs.on_step if logs is not None else None)
+    stats = pretrain(model.method, domain, pretrain_split, cfg, device, rng, on_epoch_end=on_epoch_end,
+                     started=started, on_step=logs.on_step if logs is not None else None)
     if not distributed.is_main():
         return None
     run_id = uuid.uuid4().hex
-    data_section = {"n_train": len(data.train), "n_pretrain": len(pretrain_split), "n_test": len(data.test),
-                    "n_classes": data.n_classes, "input_shape": list(data.input_shape), **data.info,
-                    "data_fingerprint": data_fingerprint(data)}
+    described = data_section(data, pretrain_split)
     if cfg.save_backbone:
-        save_backbone(cfg.save_backbone, method.backbone, encoder_name, {**(hints or {}), **cfg.encoder_options},
-                      data.input_shape, domain=domain.name, dataset=data.dataset, config=cfg.to_dict(), run_id=run_id,
-                      data=data_section)
+        save_backbone(cfg.save_backbone, model.method.backbone, model.encoder,
+                      {**(model.hints or {}), **cfg.encoder_options}, data.input_shape, domain=domain.name,
+                      dataset=data.dataset, config=cfg.to_dict(), run_id=run_id, data=described)
     if on_trained is not None:
-        on_trained(method, data)
-
-    probe = evaluator.probe(cfg.probe, cfg.seed, epoch=cfg.epochs)
-    knn = evaluator.knn(cfg.epochs)
-    raw = None
-    if cfg.raw_probe if cfg.raw_probe is not None else domain.raw_probe:
-        raw = evaluator.raw_probe(cfg.probe, cfg.seed)
-
-    record = {
-        "record_version": RECORD_VERSION,
-        "id": run_id,
-        "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "domain": domain.name,
-        "dataset": data.dataset,
-        "method": canonical_method(cfg.method),
-        "imix": cfg.imix,
-        "mix": cfg.mix if cfg.imix else None,
-        "mixed_at": mixed_at,  # where i-Mix mixed: the layers of --mix-layer, each with its state's shape
-        "strategy": strategy_record(cfg),
-        "seed": cfg.seed,
-        "encoder": encoder_name,
-        "config": cfg.to_dict(),
-        "data": data_section,
-        "loss_curve": stats.epoch_losses,
-        "training": {"batch_size": stats.batch_size, "lr": stats.lr},  # --batch-size clamped to the data
-        "monitor": stats.monitor,
-        "probe": {"kind": cfg.probe, **probe.to_dict()},
-        "knn": {"accuracy": knn, "k": knn_k(len(data.train)), "temperature": 0.1},
-        "raw_probe": raw,
-        "train_seconds": stats.seconds,  # every process that trained this run, resumed ones included
-        "resumed_at_epoch": stats.resumed_at_epoch,  # None: one process
-        "load_seconds": load_seconds,
-        **evaluator.seconds,  # feature_seconds, knn_seconds, probe_seconds (the monitor's included)
-        "samples_per_second": stats.samples_per_second,
-        # every process of a resumed run, each up to the checkpoint the next resumed from; and this one's alone
-        "wall_seconds": stats.earlier_wall_seconds + time.perf_counter() - started,
-        "last_process_wall_seconds": time.perf_counter() - started,
-        "environment": {**environment(device), "processes": distributed.world_size()},
-    }
+        on_trained(model.method, data)
+    record = build_record(cfg, domain.name, data.dataset, run_id, encoder=model.encoder, mixed_at=model.mixed_at,
+                          data=described, stats=stats, scores=evaluate_frozen(cfg, domain, evaluator),
+                          knn_k=knn_k(len(data.train)), timings={"load_seconds": load_seconds, **evaluator.seconds},
+                          started=started, device=device)
     if logs is not None:
         logs.finish(record)
     save_record(cfg.results, record, cfg.data_root)
     logger.debug("record %s appended to %s", record["id"], cfg.results)
     return record
-
-
-def strategy_record(cfg: RunConfig) -> dict[str, Any] | None:
-    """The strategy module a run used (--strategy emix, dacl, gaussian), with its setting and what it did to the views."""
-    if cfg.strategy is None:
-        return None
-    setting = {"dacl": {"dacl_alpha": cfg.dacl_alpha}, "gaussian": {"sigma": cfg.sigma},
-               "emix": {"alpha": cfg.alpha}}[cfg.strategy]
-    return {"name": cfg.strategy, **setting, "views": STRATEGIES[cfg.strategy].views}
-
-
-def summary_line(record: dict[str, Any]) -> str:
-    where = [m["layer"] for m in record.get("mixed_at") or []]
-    at = f", {describe(tuple(where))}" if where and where != [0] else ""
-    strategy = record.get("strategy") or {}
-    mixing = f"i-Mix ({record['mix']}, alpha {record['config']['alpha']:g}{at})" if record["imix"] else "baseline"
-    if strategy:
-        shown = ", ".join(f"{k} {v:g}" for k, v in strategy.items() if isinstance(v, float))
-        mixing = f"{strategy['name']} ({shown}{at})"
-    raw = f"  raw-feature probe {100 * record['raw_probe']['accuracy']:.2f}%" if record["raw_probe"] else ""
-    return (f"{record['domain']}/{record['dataset']}  {record['method']}  {mixing}  seed {record['seed']}:  "
-            f"linear probe {100 * record['probe']['accuracy']:.2f}%  kNN {100 * record['knn']['accuracy']:.2f}%"
-            f"{raw}  wall {record['wall_seconds']:.1f}s")

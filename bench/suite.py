@@ -13,7 +13,6 @@ passes `--resume`, deletes a cell's checkpoint once its record is written and th
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 import traceback
@@ -22,7 +21,7 @@ from typing import Any, Sequence
 
 from bench.training import distributed
 from bench.training.checkpoint import checkpoint_path
-from bench.core.config import TREATMENT_FIELDS, WORK_FIELDS, RunConfig, config_key
+from bench.core.config import RunConfig, config_key
 from bench.core.errors import UserError, unknown_choice
 from bench.core.settings import FRACTION, in_fraction
 from bench.training.mixing import offered_mixers
@@ -68,65 +67,85 @@ class Grid:
     notes: list[str] = field(default_factory=list)
 
 
+def duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else (
+        f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s")
+
+
 def _quote(arg: str) -> str:
     return f"'{arg}'" if any(c in arg for c in " \"$*?") else arg
+
+
+@dataclass(frozen=True)
+class Axes:
+    """The grid's axes, each from the call, else the last preset or config layer naming it, else its default."""
+
+    domains: list[str]
+    methods: list[str]
+    seeds: list[int]
+    mixes: list[str]
+    strategies: list[str]
+    ratios: list[float]
+
+    @classmethod
+    def read(cls, layers: list[dict[str, Any]], given: dict[str, Any]) -> "Axes":
+        from bench.training.methods import canonical_method
+
+        def axis(name: str, default: Any) -> Any:
+            if given.get(name) is not None:
+                return given[name]
+            return next((spec[name] for spec in reversed(layers) if name in spec), default)
+
+        ratios = [float(r) for r in axis("data_ratios", [RunConfig.data_ratio])]
+        for ratio in ratios:
+            if not in_fraction(ratio):
+                raise UserError(f"--data-ratios must lie in {FRACTION}, got {ratio:g}.")
+        return cls(domains=list(axis("domains", ["tabular"])),
+                   methods=[canonical_method(m) for m in axis("methods", ["simclr"])],
+                   seeds=_seeds(axis("seeds", 1)), mixes=list(axis("mixes", [RunConfig.mix])),  # the declared defaults
+                   strategies=list(axis("strategies", ["imix"])), ratios=ratios)
+
+
+def select_rows(rows: list[tuple[str, str]], datasets: Sequence[str] | None) -> list[tuple[str, str]]:
+    """The dataset entries --datasets names (by name, or domain/name); all of them without it."""
+    if not datasets:
+        return rows
+    known = {name for _, name in rows} | {f"{d}/{n}" for d, n in rows}
+    missing = [d for d in datasets if d not in known]
+    if missing:
+        raise unknown_choice("dataset entry", missing[0], sorted({n for _, n in rows}),
+                             "Dataset entries come from the preset and --config; see --dry-run.")
+    return [(d, n) for d, n in rows if n in datasets or f"{d}/{n}" in datasets]
 
 
 def expand_grid(*, preset: dict[str, Any] | None, config: dict[str, Any] | None, domains: Sequence[str] | None,
                 datasets: Sequence[str] | None, methods: Sequence[str] | None, seeds: Any, mixes: Sequence[str] | None,
                 data_ratios: Sequence[float] | None, cli: dict[str, Any], strategies: Sequence[str] | None = None) -> Grid:
     """All cells, seeds outermost: a suite stopped early still has every row once."""
-    from bench.training.methods import canonical_method
-
     layers = merge_specs(preset, config)
-
-    def axis(name: str, given: Any, default: Any) -> Any:
-        if given is not None:
-            return given
-        for spec in reversed(layers):
-            if name in spec:
-                return spec[name]
-        return default
-
-    domains = list(axis("domains", domains, ["tabular"]))
-    methods = [canonical_method(m) for m in axis("methods", methods, ["simclr"])]
-    seed_list = _seeds(axis("seeds", seeds, 1))
-    mix_list = list(axis("mixes", mixes, [RunConfig.mix]))  # the declared defaults
-    strategy_list = list(axis("strategies", strategies, ["imix"]))
-    ratios = [float(r) for r in axis("data_ratios", data_ratios, [RunConfig.data_ratio])]
-    for ratio in ratios:
-        if not in_fraction(ratio):
-            raise UserError(f"--data-ratios must lie in {FRACTION}, got {ratio:g}.")
-
-    rows = dataset_entries(layers, domains)
-    if datasets:
-        known = {name for _, name in rows} | {f"{d}/{n}" for d, n in rows}
-        missing = [d for d in datasets if d not in known]
-        if missing:
-            raise unknown_choice("dataset entry", missing[0], sorted({n for _, n in rows}),
-                                 "Dataset entries come from the preset and --config; see --dry-run.")
-        rows = [(d, n) for d, n in rows if n in datasets or f"{d}/{n}" in datasets]
-
+    axes = Axes.read(layers, {"domains": domains, "methods": methods, "seeds": seeds, "mixes": mixes,
+                              "strategies": strategies, "data_ratios": data_ratios})
+    rows = select_rows(dataset_entries(layers, axes.domains), datasets)
     grid = Grid(cells=[])
     known = {domain: DomainFlags(domain) for domain in dict.fromkeys(d for d, _ in rows)}  # once per suite
     prepared: dict[str, tuple[dict[str, Any], dict[str, Any], list[str]]] = {}
     for domain, name in rows:
         flags = cell_flags(layers, domain, name, cli)
         offered = offered_mixers(known[domain].cls.mixers)
-        skipped = [m for m in mix_list if m not in offered]
+        skipped = [m for m in axes.mixes if m not in offered]
         if skipped:
             grid.notes.append(f"{domain}/{name}: no i-Mix with {', '.join(skipped)} (the {domain} domain "
                               f"offers {', '.join(offered)}); those cells are left out.")
         prepared[f"{domain}/{name}"] = (flags, known[domain].settings(flags, f"{domain}/{name}"),
-                                        row_arms(strategy_list, [m for m in mix_list if m in offered]))
+                                        row_arms(axes.strategies, [m for m in axes.mixes if m in offered]))
 
-    for seed in seed_list:
-        for ratio in ratios:
+    for seed in axes.seeds:
+        for ratio in axes.ratios:
             for domain, name in rows:
                 flags, settings, row_mixes = prepared[f"{domain}/{name}"]
-                for method in methods:
-                    if method not in row_methods(layers, domain, name, methods):
-                        continue
+                on_row = row_methods(layers, domain, name, axes.methods)
+                for method in (m for m in axes.methods if m in on_row):
                     for mix in [None, *row_mixes]:
                         imix = mix is not None and arm_flags(mix)[2]
                         arms = [a for spec in layers for a in matching_arms(spec, domain, name, method, imix)]
@@ -161,83 +180,43 @@ def _cell(known: DomainFlags, layers: list[dict[str, Any]], cli: dict[str, Any],
     return cell
 
 
-def estimate_seconds(cell: Cell, records: list[dict[str, Any]]) -> float | None:
-    """From earlier records of the same settings (any seed, variant, epochs or data ratio).
+def run_cell(cell: Cell, results: str, quiet: bool) -> tuple[dict[str, Any] | None, str | None]:
+    """Run one cell into ``results``: its record (None on processes other than rank 0), or why it failed.
 
-    Training time scales with epochs x pretraining samples; the rest (loading, evaluation) is
-    taken as is. None when no earlier run of these settings is on record.
+    Unless the cell names its own --checkpoint-dir, it checkpoints into the suite's folder and resumes
+    from a checkpoint left there by a suite that was stopped, which is deleted once the record is written.
     """
-    ignore = TREATMENT_FIELDS | WORK_FIELDS
-    key = config_key(cell.cfg.to_dict(), ignore)
-    guesses = []
-    for record in records:
-        if "config" not in record or config_key(record["config"], ignore) != key:
-            continue
-        old = record["config"]
-        try:  # a hand-edited record without timings gives no estimate
-            work_old = max(old["epochs"], 1) * old.get("data_ratio", 1.0)
-            work_new = cell.cfg.epochs * cell.cfg.data_ratio
-            fixed = record["wall_seconds"] - record["train_seconds"]
-            if record.get("resumed_at_epoch") is not None or fixed < 0:  # several processes' start-ups, or older records
-                continue
-            guesses.append(fixed + record["train_seconds"] * work_new / work_old)
-        except (KeyError, TypeError, ZeroDivisionError):
-            continue
-    return statistics.fmean(guesses) if guesses else None
+    from bench.core.log import configure
+    from bench.run import run_experiment
 
-
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else (
-        f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s")
-
-
-def dry_run(grid: Grid, records: list[dict[str, Any]], out=None, results: str | None = None,
-            timing: Sequence[dict[str, Any]] = ()) -> None:
-    """List the cells; ``timing`` records (short timing runs kept apart) only inform the estimates."""
-    out = out or sys.stdout
-    done = finished_keys(records)
-    timed = [*records, *timing]
-    total, unknown, todo = 0.0, 0, 0
-    width = len(str(len(grid.cells)))
-    for i, cell in enumerate(grid.cells, 1):
-        if cell.key in done:
-            state = "done"
-        else:
-            todo += 1
-            guess = estimate_seconds(cell, timed)
-            if guess is None:
-                unknown += 1
-                state = "~?"
-            else:
-                total += guess
-                state = "~" + _duration(guess)
-        print(f"[{i:>{width}}/{len(grid.cells)}] {state:>8}  {cell.label()}", file=out)
-        print(f"{'':>{2 * width + 13}}{cell.command(results)}", file=out)
-        if cell.source:
-            print(f"{'':>{2 * width + 13}}as {cell.source}", file=out)
-    for note in grid.notes:
-        print(f"note: {note}", file=out)
-    summary = f"{len(grid.cells)} cells: {len(grid.cells) - todo} already recorded, {todo} to run"
-    if todo and unknown == todo:
-        summary += "; none has an estimate yet (no earlier run of their settings in the results file)"
-    elif todo:
-        summary += f", about {_duration(total)}"
-        if unknown:
-            summary += (f" for {todo - unknown} of them; {unknown} have no estimate (no earlier run of "
-                        "their settings in the results file)")
-    print(summary + ".", file=out)
+    cell.cfg.results = results
+    cell.cfg.quiet = cell.cfg.quiet or quiet
+    own_checkpoints = cell.cfg.checkpoint_dir is None
+    if own_checkpoints:  # a cell cut short resumes from its last epoch on the next suite
+        cell.cfg.checkpoint_dir = str(checkpoint_folder(results))
+        # only where there is one: "--resume: no checkpoint yet" is for a user's own --resume
+        cell.cfg.resume = checkpoint_path(cell.cfg.checkpoint_dir, cell.key).exists()
+    configure(cell.cfg.quiet)
+    try:
+        record = run_experiment(cell.cfg, cell.domain_adapter)
+    except KeyboardInterrupt:
+        raise
+    except UserError as error:
+        return None, str(error)
+    except Exception as error:  # one broken cell must not stop the grid; show why in full
+        traceback.print_exc(file=sys.stderr)
+        return None, f"{type(error).__name__}: {error}"
+    if own_checkpoints and distributed.is_main():
+        checkpoint_path(cell.cfg.checkpoint_dir, cell.key).unlink(missing_ok=True)
+    return record, None
 
 
 def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
     """Run every unfinished cell; a failing cell is reported and the rest go on. 0 if all succeed."""
     out = out or sys.stdout
-    from bench.core.log import configure
-    from bench.run import run_experiment
-
     width = len(str(len(grid.cells)))
     failed: list[tuple[Cell, str]] = []
-    ran = skipped = busy = 0
+    counts = {"ran": 0, "recorded": 0, "claimed": 0}
     claims = Claims(beside_results(results, ".claims"))
     main = distributed.is_main()
     if not main:  # the other processes of a torchrun suite train their share and stay silent
@@ -248,55 +227,38 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
         prefix = f"[{i:>{width}}/{len(grid.cells)}]"
         # Under torchrun rank 0 decides and claims; all processes then run the cell together.
         decision = distributed.broadcast_object(_decide(cell, results, claims) if main else None)
-        if decision == "recorded":
-            skipped += 1
+        if decision in ("recorded", "claimed"):
+            counts[decision] += 1
+            why = "already recorded" if decision == "recorded" else "running in another suite"
             if not quiet:
-                print(f"{prefix} skip  {cell.label()}: already recorded", file=out, flush=True)
+                print(f"{prefix} skip  {cell.label()}: {why}", file=out, flush=True)
             continue
-        if decision == "claimed":
-            busy += 1
-            if not quiet:
-                print(f"{prefix} skip  {cell.label()}: running in another suite", file=out, flush=True)
-            continue
-        cell.cfg.results = results
-        cell.cfg.quiet = cell.cfg.quiet or quiet
-        own_checkpoints = cell.cfg.checkpoint_dir is None
-        if own_checkpoints:  # a cell cut short resumes from its last epoch on the next suite
-            cell.cfg.checkpoint_dir = str(checkpoint_folder(results))
-            # only where there is one: "--resume: no checkpoint yet" is for a user's own --resume
-            cell.cfg.resume = checkpoint_path(cell.cfg.checkpoint_dir, cell.key).exists()
-        configure(cell.cfg.quiet)
         started = time.perf_counter()
         try:
-            record = run_experiment(cell.cfg, cell.domain_adapter)
-        except KeyboardInterrupt:
-            raise
-        except UserError as error:
-            failed.append((cell, str(error)))
-            print(f"{prefix} FAILED  {cell.label()}: {error}", file=out, flush=True)
-            continue
-        except Exception as error:  # one broken cell must not stop the grid; show why in full
-            failed.append((cell, f"{type(error).__name__}: {error}"))
-            print(f"{prefix} FAILED  {cell.label()}: {type(error).__name__}: {error}", file=out, flush=True)
-            traceback.print_exc(file=sys.stderr)
-            continue
+            record, error = run_cell(cell, results, quiet)
         finally:
             if main:
                 claims.release(cell.key)
-        ran += 1
-        if own_checkpoints and main:
-            checkpoint_path(cell.cfg.checkpoint_dir, cell.key).unlink(missing_ok=True)
+        if error is not None:
+            failed.append((cell, error))
+            print(f"{prefix} FAILED  {cell.label()}: {error}", file=out, flush=True)
+            continue
+        counts["ran"] += 1
         if not quiet and record is not None:
             print(f"{prefix} done  {cell.label()}: probe {100 * record['probe']['accuracy']:.2f}%  "
-                  f"kNN {100 * record['knn']['accuracy']:.2f}%  {_duration(time.perf_counter() - started)}",
+                  f"kNN {100 * record['knn']['accuracy']:.2f}%  {duration(time.perf_counter() - started)}",
                   file=out, flush=True)
     if main:
         remove_if_empty(claims.folder, checkpoint_folder(results))
-    elsewhere = f", {busy} left to another suite" if busy else ""
-    print(f"suite: {ran} ran, {skipped} already recorded{elsewhere}, {len(failed)} failed; records in {results}.",
-          file=out)
+    print_summary(counts, failed, results, out)
+    return 1 if failed else 0
+
+
+def print_summary(counts: dict[str, int], failed: list[tuple[Cell, str]], results: str, out) -> None:
+    elsewhere = f", {counts['claimed']} left to another suite" if counts["claimed"] else ""
+    print(f"suite: {counts['ran']} ran, {counts['recorded']} already recorded{elsewhere}, {len(failed)} failed; "
+          f"records in {results}.", file=out)
     for cell, why in failed:
         print(f"  failed: {cell.label()}: {why}\n    rerun alone: {cell.command(results)}", file=out)
-    if ran or skipped:
+    if counts["ran"] or counts["recorded"]:
         print(f"table: python -m bench table --results {results}", file=out)
-    return 1 if failed else 0

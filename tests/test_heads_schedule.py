@@ -10,7 +10,8 @@ from bench.core.config import RunConfig
 from bench.core.errors import UserError
 from bench.training.methods import build_method
 from bench.core.rng import Rng
-from bench.training.trainer import make_views, warmup_step
+from bench.training.schedules import warmup_step
+from bench.training.trainer import make_views
 from encoders import build_encoder
 
 

@@ -122,7 +122,7 @@ def test_a_record_that_cannot_be_written_after_training_goes_to_the_fallback_fil
 
 
 def test_a_checkpoint_that_cannot_be_written_goes_under_the_data_root(tmp_path, capsys, monkeypatch):
-    from bench.training import checkpoint, trainer
+    from bench.training import checkpoint, training_state
 
     real_save = checkpoint.save_atomic
     folder = tmp_path / "ck"
@@ -133,7 +133,7 @@ def test_a_checkpoint_that_cannot_be_written_goes_under_the_data_root(tmp_path, 
         real_save(payload, path)
 
     monkeypatch.setattr(checkpoint, "save_atomic", fail_in_the_checkpoint_folder)
-    monkeypatch.setattr(trainer, "save_checkpoint", checkpoint.save_checkpoint)
+    monkeypatch.setattr(training_state, "save_checkpoint", checkpoint.save_checkpoint)
     code = main(["run", *TAB, "--data-ratio", "0.1", "--checkpoint-dir", str(folder), "--data-root",
                  str(tmp_path / "root"), "--results", str(tmp_path / "r.jsonl")])
     err = capsys.readouterr().err

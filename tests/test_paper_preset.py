@@ -15,7 +15,8 @@ import io
 import pytest
 
 from bench.presets import get_preset
-from bench.suite import dry_run, expand_grid
+from bench.suite import expand_grid
+from bench.suite_dry_run import dry_run
 
 # (entry, method, i-Mix) -> (run.sh line, epochs, --proj, --pred)
 CIFAR = {

@@ -20,4 +20,4 @@ def test_rank_one_of_seed_s_is_not_rank_zero_of_seed_s_plus_one():
 
 
 def test_the_run_draws_its_augmentation_seed_from_process_seed():
-    assert "process_seed(cfg.seed, distributed.rank())" in inspect.getsource(run.run_experiment)
+    assert "process_seed(cfg.seed, distributed.rank())" in inspect.getsource(run.open_run)

@@ -224,7 +224,7 @@ def test_dry_run_estimates_from_separate_timing_records(tmp_path, capsys):
 
 def test_a_resumed_record_gives_no_estimate(tmp_path):
     """Its wall time covers only the resuming process, so wall - train would be a negative 'fixed' cost."""
-    from bench.suite import estimate_seconds
+    from bench.suite_dry_run import estimate_seconds
 
     config = _write_config(tmp_path)
     cell = expand_grid(preset=None, config=load_config_file(config), domains=None, datasets=None,

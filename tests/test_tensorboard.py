@@ -10,7 +10,7 @@ import pytest
 from bench.cli import main
 from bench.core.config import config_key
 from bench.results.records import read_records
-from bench.training.trainer import warmup_cosine
+from bench.training.schedules import warmup_cosine
 
 TINY = ["--epochs", "3", "--width", "32", "--batch-size", "256", "--proj-hidden", "32", "--eval-every", "1",
         "--warmup-epochs", "1", "--no-raw-probe", "--quiet"]

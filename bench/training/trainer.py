@@ -34,7 +34,6 @@ from bench.training.step_loss import StepLoss
 from bench.training.strategies import label_mixer
 from bench.training.views import make_views  # noqa: F401 (the trainer's, imported from here by perf and tests)
 from bench.training.progress import EpochProgress
-from bench.training.schedules import warmup_cosine, warmup_step  # noqa: F401 (re-exported)
 from bench.training.step_meter import StepMeter, step_meter
 from bench.core.rng import Rng
 from bench.training.training_state import TrainingState, resume, save

@@ -60,11 +60,6 @@ def settle(cfg: RunConfig) -> RunConfig:
     return cfg
 
 
-def check_method_config(cfg: RunConfig) -> None:
-    """Refuse combinations that have no meaning before any data is loaded."""
-    method_class(cfg.method).check(cfg)
-
-
 def build_method(cfg: RunConfig, backbone: nn.Module, feature_dim: int, *, n_classes: int, n_train: int,
                  generator: torch.Generator | None = None) -> Method:
     cls = method_class(cfg.method)
@@ -72,4 +67,4 @@ def build_method(cfg: RunConfig, backbone: nn.Module, feature_dim: int, *, n_cla
 
 
 __all__ = ["METHODS", "BuildContext", "Method", "aliases", "build_method", "canonical_method",
-           "check_method_config", "method_class", "method_options", "settle"]
+           "method_class", "method_options", "settle"]

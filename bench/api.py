@@ -64,8 +64,10 @@ def suite(*, domains: Sequence[str] | None = None, datasets: Sequence[str] | Non
           mixes: Sequence[str] | None = None, data_ratios: Sequence[float] | None = None,
           strategies: Sequence[str] | None = None,
           preset: str | None = None, config: str | None = None, results: str = "results/runs.jsonl",
-          quiet: bool = False, dry_run: bool = False, **settings: Any) -> list[dict[str, Any]]:
-    """Run a grid as ``bench suite`` does (resumable); returns the records of the grid's cells.
+          reuse: Sequence[str] = (), quiet: bool = False, dry_run: bool = False,
+          **settings: Any) -> list[dict[str, Any]]:
+    """Run a grid as ``bench suite`` does (resumable); returns the records of the grid's cells,
+    those found in the ``reuse`` files (``--reuse``) included.
 
     ``settings`` are ``bench run`` flags for every cell (``epochs=3``). A cell that fails is
     reported and left out of the list; ``dry_run=True`` prints the cells and runs nothing.
@@ -76,6 +78,7 @@ def suite(*, domains: Sequence[str] | None = None, datasets: Sequence[str] | Non
     from bench.presets import get_preset, load_config_file
     from bench.results.records import read_records
     from bench.suite import expand_grid, run_grid
+    from bench.suite_claims import reused_keys
     from bench.suite_dry_run import dry_run as show_cells
 
     allowed = {f for f in RUN_FIELDS if f not in SUITE_SETS} | set(ENCODER_SETTINGS)
@@ -90,12 +93,15 @@ def suite(*, domains: Sequence[str] | None = None, datasets: Sequence[str] | Non
                        config=load_config_file(config) if config else None,
                        domains=domains, datasets=datasets, methods=methods, seeds=seeds, mixes=mixes,
                        data_ratios=data_ratios, cli=cli, strategies=strategies)
+    reused_keys(reuse)  # a missing file is refused before anything runs
+    reused = [r for path in reuse for r in read_records(path)]
     if dry_run:
-        show_cells(grid, read_records(results, missing_ok=True))
+        show_cells(grid, read_records(results, missing_ok=True), reused=reused)
         return []
-    run_grid(grid, results, quiet=quiet)
+    run_grid(grid, results, quiet=quiet, reuse=reuse)
     keys = {cell.key for cell in grid.cells}
-    return [r for r in read_records(results, missing_ok=True) if "config" in r and config_key(r["config"]) in keys]
+    found = [*reused, *read_records(results, missing_ok=True)]
+    return [r for r in found if "config" in r and config_key(r["config"]) in keys]
 
 
 def table(records_or_path: str | Path | Iterable[str | Path] | Iterable[dict[str, Any]], metric: str = "probe",

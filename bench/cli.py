@@ -155,6 +155,7 @@ def command_suite(args: argparse.Namespace) -> int:
     from bench.results.records import read_records
     from bench.results.shards import shard_from_flags, shard_grid
     from bench.suite import expand_grid, run_grid
+    from bench.suite_claims import reused_keys
     from bench.suite_dry_run import dry_run
 
     configure(args.quiet)
@@ -170,12 +171,14 @@ def command_suite(args: argparse.Namespace) -> int:
         shard_grid(grid, *shard)
     if args.dry_run:
         timing = [r for path in args.estimate_from or [] for r in read_records(path)]
-        dry_run(grid, read_records(args.results, missing_ok=True), results=args.results, timing=timing)
+        reused_keys(args.reuse)  # a missing file is refused here too
+        dry_run(grid, read_records(args.results, missing_ok=True), results=args.results, timing=timing,
+                reused=[r for path in args.reuse for r in read_records(path)])
         return 0
     from bench.results.writable import check_results_file
 
     check_results_file(args.results)  # once for the grid, not a failure per cell
-    return run_grid(grid, args.results, quiet=args.quiet)
+    return run_grid(grid, args.results, quiet=args.quiet, reuse=args.reuse)
 
 
 def command_report(args: argparse.Namespace) -> int:

@@ -50,6 +50,9 @@ def add_suite_arguments(suite: argparse.ArgumentParser) -> None:
                        help="the same with a 0-based index, with --shard-count N: worker I of 0..N-1 (Kubernetes "
                             "indexed jobs: $JOB_COMPLETION_INDEX; --shard-index I is --shard I+1/N)")
     where.add_argument("--shard-count", type=int, metavar="N", help="the number of workers, with --shard-index")
+    where.add_argument("--reuse", action="append", default=[], metavar="PATH",
+                       help="cells recorded in PATH count as done (PATH is read, never written): a grid that "
+                            "extends an earlier one runs only what is new; give `bench table` both files")
     where.add_argument("--estimate-from", action="append", metavar="PATH",
                        help="with --dry-run: also estimate times from the records in PATH (e.g. short timing runs)")
     where.add_argument("--quiet", action="store_true", help="no progress bars and no line per cell")

@@ -25,7 +25,8 @@ from bench.core.config import RunConfig, config_key
 from bench.core.errors import UserError, unknown_choice
 from bench.core.settings import FRACTION, in_fraction
 from bench.training.mixing import offered_mixers
-from bench.suite_claims import Claims, _decide, beside_results, checkpoint_folder, finished_keys, remove_if_empty  # noqa: F401
+from bench.suite_claims import (  # noqa: F401 (finished_keys: re-exported)
+    Claims, _decide, beside_results, checkpoint_folder, finished_keys, remove_if_empty, reused_keys)
 from bench.suite_grid import (  # noqa: F401 (re-exported: bench.suite.cell_flags and others)
     ARM_MATCH, ARM_SOURCE, AXES, STRATEGY_ARMS, DomainFlags, _entry_name, _seeds, arm_flags, cell_flags, dataset_entries,
     flags_to_argv, matching_arms, merge_specs, row_arms, row_methods)
@@ -211,9 +212,12 @@ def run_cell(cell: Cell, results: str, quiet: bool) -> tuple[dict[str, Any] | No
     return record, None
 
 
-def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
-    """Run every unfinished cell; a failing cell is reported and the rest go on. 0 if all succeed."""
+def run_grid(grid: Grid, results: str, quiet: bool = False, out=None, reuse: Sequence[str] = ()) -> int:
+    """Run every unfinished cell; a failing cell is reported and the rest go on. 0 if all succeed.
+
+    ``reuse``: other results files whose cells count as done (read once, never written)."""
     out = out or sys.stdout
+    reused = reused_keys(reuse)
     width = len(str(len(grid.cells)))
     failed: list[tuple[Cell, str]] = []
     counts = {"ran": 0, "recorded": 0, "claimed": 0}
@@ -226,10 +230,12 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
     for i, cell in enumerate(grid.cells, 1):
         prefix = f"[{i:>{width}}/{len(grid.cells)}]"
         # Under torchrun rank 0 decides and claims; all processes then run the cell together.
-        decision = distributed.broadcast_object(_decide(cell, results, claims) if main else None)
-        if decision in ("recorded", "claimed"):
-            counts[decision] += 1
-            why = "already recorded" if decision == "recorded" else "running in another suite"
+        decision = "reused" if cell.key in reused else distributed.broadcast_object(
+            _decide(cell, results, claims) if main else None)
+        if decision in ("recorded", "claimed", "reused"):
+            counts["claimed" if decision == "claimed" else "recorded"] += 1
+            why = {"recorded": "already recorded", "claimed": "running in another suite",
+                   "reused": f"recorded in {reused.get(cell.key)}"}[decision]
             if not quiet:
                 print(f"{prefix} skip  {cell.label()}: {why}", file=out, flush=True)
             continue
@@ -250,15 +256,16 @@ def run_grid(grid: Grid, results: str, quiet: bool = False, out=None) -> int:
                   file=out, flush=True)
     if main:
         remove_if_empty(claims.folder, checkpoint_folder(results))
-    print_summary(counts, failed, results, out)
+    print_summary(counts, failed, results, out, reuse)
     return 1 if failed else 0
 
 
-def print_summary(counts: dict[str, int], failed: list[tuple[Cell, str]], results: str, out) -> None:
+def print_summary(counts: dict[str, int], failed: list[tuple[Cell, str]], results: str, out,
+                  reuse: Sequence[str] = ()) -> None:
     elsewhere = f", {counts['claimed']} left to another suite" if counts["claimed"] else ""
     print(f"suite: {counts['ran']} ran, {counts['recorded']} already recorded{elsewhere}, {len(failed)} failed; "
           f"records in {results}.", file=out)
     for cell, why in failed:
         print(f"  failed: {cell.label()}: {why}\n    rerun alone: {cell.command(results)}", file=out)
     if counts["ran"] or counts["recorded"]:
-        print(f"table: python -m bench table --results {results}", file=out)
+        print(f"table: python -m bench table --results {' '.join([*reuse, results])}", file=out)

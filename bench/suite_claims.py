@@ -1,5 +1,6 @@
-"""Which cells are done (a record with the same config digest) and which another suite is running
-(a claim file next to the results file), so several suites can share one grid and results file.
+"""Which cells are done (a record with the same config digest, in the results file or in a file
+given to --reuse) and which another suite is running (a claim file next to the results file), so
+several suites can share one grid and results file.
 """
 
 from __future__ import annotations
@@ -7,9 +8,10 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from bench.core.config import config_key
+from bench.core.errors import UserError
 from bench.results.records import read_records
 
 
@@ -75,6 +77,17 @@ class Claims:
         except PermissionError:
             return True
         return True
+
+
+def reused_keys(paths: Sequence[str]) -> dict[str, str]:
+    """The config digest of every record in these other results files (--reuse), each to its file."""
+    keys: dict[str, str] = {}
+    for path in paths:
+        if not Path(path).is_file():
+            raise UserError(f"--reuse {path}: no such results file. Give a JSON-lines file of records that "
+                            "an earlier suite or run wrote, or leave --reuse out.")
+        keys.update(dict.fromkeys(finished_keys(read_records(path)), str(path)))
+    return keys
 
 
 def _decide(cell: Any, results: str, claims: Claims) -> str:

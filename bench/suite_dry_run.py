@@ -41,11 +41,12 @@ def estimate_seconds(cell: Cell, records: list[dict[str, Any]]) -> float | None:
 
 
 def dry_run(grid: Grid, records: list[dict[str, Any]], out=None, results: str | None = None,
-            timing: Sequence[dict[str, Any]] = ()) -> None:
-    """List the cells; ``timing`` records (short timing runs kept apart) only inform the estimates."""
+            timing: Sequence[dict[str, Any]] = (), reused: Sequence[dict[str, Any]] = ()) -> None:
+    """List the cells; ``timing`` records (short timing runs kept apart) only inform the estimates;
+    ``reused`` records (--reuse files) count as done and inform them too."""
     out = out or sys.stdout
-    done = finished_keys(records)
-    timed = [*records, *timing]
+    done = finished_keys([*records, *reused])
+    timed = [*records, *reused, *timing]
     total, unknown, todo = 0.0, 0, 0
     width = len(str(len(grid.cells)))
     for i, cell in enumerate(grid.cells, 1):

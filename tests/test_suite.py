@@ -222,6 +222,36 @@ def test_dry_run_estimates_from_separate_timing_records(tmp_path, capsys):
     assert "2 cells: 0 already recorded, 2 to run, about" in out and out.count("~?") == 0
 
 
+def test_reuse_counts_another_files_cells_as_done_and_never_writes_it(tmp_path, capsys):
+    """A grid that extends an earlier one (new arms beside its baselines) runs only the new cells."""
+    config = _write_config(tmp_path)
+    earlier, extension = tmp_path / "earlier.jsonl", tmp_path / "extension.jsonl"
+    base = ["suite", "--config", str(config), "--methods", "simclr", "--seeds", "1"]
+    assert main([*base, "--results", str(earlier)]) == 0  # baseline and i-Mix, seed 0
+    before = earlier.read_bytes()
+    capsys.readouterr()
+    grown = [*base, "--seeds", "2", "--results", str(extension), "--reuse", str(earlier)]
+    assert main([*grown, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "4 cells: 2 already recorded, 2 to run, about" in out  # estimated from the reused records
+    assert main(grown) == 0
+    out = capsys.readouterr().out
+    assert out.count(f"recorded in {earlier}") == 2 and "2 ran, 2 already recorded" in out
+    assert f"table: python -m bench table --results {earlier} {extension}" in out
+    assert earlier.read_bytes() == before
+    assert sorted(r["seed"] for r in read_records(extension)) == [1, 1]
+
+
+def test_reuse_of_a_missing_file_is_refused_before_anything_runs(tmp_path, capsys):
+    config = _write_config(tmp_path)
+    results = tmp_path / "runs.jsonl"
+    assert main(["suite", "--config", str(config), "--methods", "simclr", "--seeds", "1", "--results", str(results),
+                 "--reuse", str(tmp_path / "nowhere.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "--reuse" in err and "no such results file" in err and "Traceback" not in err
+    assert not results.exists()
+
+
 def test_a_resumed_record_gives_no_estimate(tmp_path):
     """Its wall time covers only the resuming process, so wall - train would be a negative 'fixed' cost."""
     from bench.suite_dry_run import estimate_seconds

@@ -5,7 +5,7 @@
 #   runs.jsonl:  with the domain's views: i-Mix at the input (from results/repro), i-Mix after block 2
 #                (--mix-layer 2: the middle of every default encoder), e-Mix, DACL, Gaussian noise;
 #                SimCLR and MoCo.
-#   noaug.jsonl: without the views (--no-aug, Table 3's setting): i-Mix, InputMix, DACL and Gaussian
+#   noaug.jsonl: without the views (--no-aug, Table 3's setting): i-Mix, InputMix, e-Mix, DACL, Gaussian
 #                noise as the only source of positives; SimCLR (Table 3's method).
 # The baselines and the input i-Mix arm are results/repro/table1.jsonl's (and Letter's no-aug ones
 # table3.jsonl's): --reuse counts them as done, so only the new arms run. Text joins once
@@ -44,7 +44,7 @@ worker() {
       suite "$d" runs.jsonl results/repro/table1.jsonl --methods simclr,moco --seeds $seeds \
         --strategies imix --mix-layer $MIDDLE
       suite "$d" noaug.jsonl "$noaug_reuse" --methods simclr --seeds $seeds --no-aug \
-        --strategies imix,inputmix,dacl,gaussian
+        --strategies imix,inputmix,emix,dacl,gaussian
     done
   done
 }

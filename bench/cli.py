@@ -195,6 +195,9 @@ COMMANDS = {"run": command_run, "suite": command_suite, "list": command_list, "t
             "report": command_report}
 
 
+OWN_PACKAGES = ("bench", "domains", "encoders")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     configure()
@@ -215,10 +218,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `bench table | head` closed the pipe: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0
+    except ModuleNotFoundError as error:
+        # The optional extras (tensorboard, wandb, datasets) say so where they are used; a package
+        # missing here is a dependency of pyproject.toml, i.e. an install step not taken.
+        if not error.name or error.name.split(".")[0] in OWN_PACKAGES:  # a bug: show it in full
+            raise
+        print(f"error: the package {error.name.split('.')[0]!r}, which bench needs, is not installed in this "
+              f"Python ({sys.executable}). Install the project first: pip install -e . (README: Quick start).",
+              file=sys.stderr)
+        return 2
     finally:
-        from bench.training.distributed import shutdown
-
-        shutdown()
+        distributed = sys.modules.get("bench.training.distributed")  # loaded only if torch is there
+        if distributed is not None:
+            distributed.shutdown()
 
 
 def init_distributed(args: argparse.Namespace) -> None:

@@ -111,3 +111,26 @@ def test_eval_every_stores_knn_at_each_nth_epoch_and_the_last(tmp_path):
     assert all(0 <= entry["knn"] <= 1 for entry in record["monitor"])
     # the monitor scores held-out training rows, never the test split: a tenth of digits' 1347 rows
     assert {(entry["split"], entry["n_validation"]) for entry in record["monitor"]} == {("validation", 135)}
+
+
+def test_a_dependency_that_is_not_installed_is_an_install_step_not_a_traceback(monkeypatch, capsys):
+    import bench.cli as cli
+
+    def parse_without_torch(argv):
+        raise ModuleNotFoundError("No module named 'torch'", name="torch")
+
+    monkeypatch.setattr(cli, "parse", parse_without_torch)
+    assert main(["list"]) == 2
+    err = capsys.readouterr().err
+    assert "'torch'" in err and "pip install -e ." in err and "Traceback" not in err
+
+
+def test_a_missing_module_of_the_project_itself_is_a_bug_and_shown_in_full(monkeypatch):
+    import bench.cli as cli
+
+    def parse_with_a_broken_import(argv):
+        raise ModuleNotFoundError("No module named 'bench.nowhere'", name="bench.nowhere")
+
+    monkeypatch.setattr(cli, "parse", parse_with_a_broken_import)
+    with pytest.raises(ModuleNotFoundError):
+        main(["list"])

@@ -24,6 +24,9 @@ ENCODER_OPTIONS = {
     "pieces": (int, "maxout pieces (paper-mlp)"),
     "scale": (float, "width multiplier (paper-mlp)"),
     "stem_stride": (int, "stride of a CNN's first layer (small-cnn)"),
+    "heads": (int, "attention heads (transformer, text-transformer; 0: width // 32)"),
+    "patch": (int, "patch side in pixels, or segment length in samples (transformer on images, spectrograms, "
+                   "signals; 0: the smallest giving at most 64 patches or 32 segments)"),
 }
 ENCODER_FLAGS = tuple(ENCODER_OPTIONS)
 

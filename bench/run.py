@@ -123,6 +123,7 @@ class Model:
     encoder: str
     hints: dict[str, Any] | None
     mixed_at: list[dict[str, Any]] | None
+    architecture: dict[str, Any] | None = None  # what the encoder's options leave implicit (transformer: its tokens)
 
 
 def open_run(cfg: RunConfig, domain: Domain) -> tuple[torch.device, Rng, RunLogs | None]:
@@ -158,7 +159,7 @@ def build_model(cfg: RunConfig, domain: Domain, data: DomainData, device: torch.
     method = method.to(device)
     if cfg.channels_last:
         method = method.to(memory_format=torch.channels_last)
-    return Model(method, encoder_name, hints, mixed_at)
+    return Model(method, encoder_name, hints, mixed_at, getattr(backbone, "architecture", None))
 
 
 def data_section(data: DomainData, pretrain_split: Split) -> dict[str, Any]:
@@ -210,7 +211,8 @@ def run_experiment(cfg: RunConfig, domain: Domain,
                       dataset=data.dataset, config=cfg.to_dict(), run_id=run_id, data=described)
     if on_trained is not None:
         on_trained(model.method, data)
-    record = build_record(cfg, domain.name, data.dataset, run_id, encoder=model.encoder, mixed_at=model.mixed_at,
+    record = build_record(cfg, domain.name, data.dataset, run_id, encoder=model.encoder,
+                          architecture=model.architecture, mixed_at=model.mixed_at,
                           data=described, stats=stats, scores=evaluate_frozen(cfg, domain, evaluator),
                           knn_k=knn_k(len(data.train)), timings={"load_seconds": load_seconds, **evaluator.seconds},
                           started=started, device=device)

@@ -23,7 +23,8 @@ from bench.training.trainer import TrainStats
 
 
 def build_record(cfg: RunConfig, domain: str, dataset: str, run_id: str, *, encoder: str,
-                 mixed_at: list[dict[str, Any]] | None, data: dict[str, Any], stats: TrainStats,
+                 architecture: dict[str, Any] | None = None, mixed_at: list[dict[str, Any]] | None,
+                 data: dict[str, Any], stats: TrainStats,
                  scores: dict[str, Any], knn_k: int, timings: dict[str, float], started: float,
                  device: torch.device) -> dict[str, Any]:
     """``scores``: the probe result, the kNN accuracy and the raw-input probe (or None);
@@ -41,6 +42,7 @@ def build_record(cfg: RunConfig, domain: str, dataset: str, run_id: str, *, enco
         "strategy": strategy_record(cfg),
         "seed": cfg.seed,
         "encoder": encoder,
+        "architecture": architecture,  # the transformer's tokens (patches of P, columns, ...) and body; None elsewhere
         "config": cfg.to_dict(),
         "data": data,
         "loss_curve": stats.epoch_losses,

@@ -21,6 +21,8 @@ from .mlp import MLP, PaperMLP
 from .resnet import CifarResNet
 from .text_cnn import TextCNN
 from .text_transformer import TextTransformer
+from .token_embeddings import CheckedTokenEmbedding, ColumnEmbedding, PatchEmbedding, auto_patch
+from .transformer import Transformer
 
 Factory = Callable[..., nn.Module]
 # Facts about the data that a run hands every encoder factory taking an option of that name (unless
@@ -89,13 +91,50 @@ def _token_shape(name: str, input_shape: tuple[int, ...], vocab_size: int | None
 def _text_transformer(input_shape: tuple[int, ...], vocab_size: int | None = None, width: float = 128,
                       depth: int = 2, heads: int = 0) -> nn.Module:
     length = _token_shape("text-transformer", input_shape, vocab_size)
+    width_, heads = _body_size("text-transformer", width, depth, heads)
+    return TextTransformer(int(vocab_size), length, width=width_, depth=depth, heads=heads)
+
+
+def _body_size(name: str, width: float, depth: int, heads: int) -> tuple[int, int]:
+    """(width, heads) of a transformer body, checked: depth >= 1, width >= 8 and divisible by the heads."""
     if depth < 1 or int(width) < 8:
-        raise UserError(f"text-transformer needs --depth >= 1 and --width >= 8, got {depth} and {width}.")
+        raise UserError(f"{name} needs --depth >= 1 and --width >= 8, got {depth} and {width}.")
+    if heads < 0:
+        raise UserError(f"{name}: --heads must be 0 (width // 32) or a positive number of attention heads, got {heads}.")
     heads = heads or max(1, int(width) // 32)
     if int(width) % heads:
-        raise UserError(f"text-transformer: --width {int(width)} is not divisible by its {heads} attention heads "
-                        "(width // 32 by default); choose a width that is a multiple of 32.")
-    return TextTransformer(int(vocab_size), length, width=int(width), depth=depth, heads=heads)
+        raise UserError(f"{name}: --width {int(width)} is not divisible by its {heads} attention heads "
+                        "(width // 32 by default); choose a width that is a multiple of 32, or --heads that divides it.")
+    return int(width), heads
+
+
+def _token_embedding(input_shape: tuple[int, ...], width: int, patch: int, vocab_size: int | None) -> nn.Module:
+    """The per-domain block 1 of ``transformer`` (encoders/token_embeddings.py), chosen by the input's shape."""
+    if patch < 0:
+        raise UserError(f"transformer: --patch must be 0 (chosen from the input size) or a positive patch side, got {patch}.")
+    if len(input_shape) == 1:
+        if patch:
+            kind = "text takes one token per token id" if vocab_size is not None else \
+                "table rows take one token per column (FT-Transformer)"
+            raise UserError(f"transformer: --patch applies to images, spectrograms and signals; {kind}. Drop --patch.")
+        if vocab_size is not None:
+            return CheckedTokenEmbedding(int(vocab_size), input_shape[0], width)
+        return ColumnEmbedding(input_shape[0], width)
+    if len(input_shape) in (2, 3):
+        channels, spatial = input_shape[0], tuple(input_shape[1:])
+        if patch > max(spatial):
+            raise UserError(f"transformer: --patch {patch} is larger than the input ({' x '.join(map(str, spatial))}); "
+                            f"give 1 to {max(spatial)}, or 0 to choose it from the input size.")
+        return PatchEmbedding(channels, spatial, patch or auto_patch(spatial), width)
+    raise UserError(f"transformer takes table rows (F,), token ids (L,), signals (C, L) or images and spectrograms "
+                    f"(C, H, W); the data gives {input_shape}.")
+
+
+def _transformer(input_shape: tuple[int, ...], vocab_size: int | None = None, width: float = 128, depth: int = 2,
+                 heads: int = 0, patch: int = 0) -> nn.Module:
+    width_, heads = _body_size("transformer", width, depth, heads)
+    embedding = _token_embedding(tuple(input_shape), width_, int(patch), vocab_size)
+    return Transformer(embedding, width=width_, depth=depth, heads=heads)
 
 
 def _text_cnn(input_shape: tuple[int, ...], vocab_size: int | None = None, width: float = 128,
@@ -113,6 +152,9 @@ register_encoder("small-cnn", _small_cnn, "4-block CNN for CPU-scale images/spec
 register_encoder("cnn1d", _cnn1d, "1-D CNN for signals (channels, length), global average pool (options: width, depth)")
 register_encoder("text-transformer", _text_transformer, "small pre-norm transformer over token embeddings, padding "
                  "mask, mean over real tokens (options: width, depth, heads; vocab_size from the data)")
+register_encoder("transformer", _transformer, "one transformer for every domain (DABS-style): per-domain tokens (image "
+                 "or spectrogram patches, signal segments, one per table column, text tokens), then the text-transformer "
+                 "body (options: width, depth, heads, patch)")
 register_encoder("text-cnn", _text_cnn, "residual 1-D CNN over token embeddings, mean over real tokens; the cheap "
                  "text encoder (options: width, depth; vocab_size from the data)")
 for _arch in ("resnet18", "resnet34", "resnet50"):

@@ -17,8 +17,11 @@ FAMILIES = [
     ("cnn1d", (2, 40), {"width": 0.25, "depth": 4}, None),
     ("resnet18", (3, 16, 16), {"width": 0.125}, None),
     ("resnet50", (3, 8, 8), {"width": 0.125}, None),
+    ("transformer", (3, 10, 8), {"width": 32}, None),  # patches, one overhanging
+    ("transformer", (2, 40), {"width": 32}, None),  # segments
+    ("transformer", (6,), {"width": 32}, None),  # one token per column
 ]
-DEPTHS = {"mlp": 3, "paper-mlp": 6, "small-cnn": 4, "cnn1d": 4, "resnet18": 5, "resnet50": 5}
+DEPTHS = {"mlp": 3, "paper-mlp": 6, "small-cnn": 4, "cnn1d": 4, "resnet18": 5, "resnet50": 5, "transformer": 2}
 
 
 @pytest.mark.parametrize("name,shape,options,hints", FAMILIES)

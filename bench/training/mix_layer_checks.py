@@ -75,7 +75,7 @@ def check_mix_layers(cfg: RunConfig, domain: Any, backbone: nn.Module, encoder: 
             valid = ", ".join(map(str, [INPUT] + spatial))
             raise UserError(f"--mix cutmix at --mix-layer {flat[0]}: the {encoder} encoder's state after block "
                             f"{flat[0]} is shaped {_shown(shapes[flat[0]])}, with no spatial dimensions to cut a box "
-                            f"from (it is flat). CutMix works at layers {valid}; MixUp (--mix mixup) at any of 0 "
+                            f"from ({_kind(shapes[flat[0]])}). CutMix works at layers {valid}; MixUp (--mix mixup) at any of 0 "
                             f"to {deepest}.")
     return [{"layer": k, "where": "input" if k == INPUT else f"after block {k} of {encoder}",
              "shape": [str(d) if isinstance(d, str) else int(d) for d in shapes[k]]} for k in layers]
@@ -84,6 +84,10 @@ def check_mix_layers(cfg: RunConfig, domain: Any, backbone: nn.Module, encoder: 
 def _spatial(shape: tuple[Any, ...]) -> bool:
     """CutMix's shape: (C, *spatial) with at least one spatial dimension, and not a token state."""
     return len(shape) >= 2 and shape[0] != "tokens"
+
+
+def _kind(shape: tuple[Any, ...]) -> str:
+    return "a sequence of tokens" if shape and shape[0] == "tokens" else "it is flat"
 
 
 def _shown(shape: tuple[Any, ...]) -> str:

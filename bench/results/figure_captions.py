@@ -41,6 +41,14 @@ def bars_caption(metric: str, panels: list[BarPanel], holm: bool, n: int | None)
             f"{_sentence(tested_note(items, holm))}.")
 
 
+def strategies_caption(metric: str, items: list, holm: bool, n: int | None) -> str:
+    holm_text = ", Holm-adjusted over the figure" if holm else ""
+    return (f"Each strategy's gain over the same baseline, {METRIC_LABELS[metric]}. Rows: data set and method; "
+            f"columns: the arms, as `bench table --by strategy` lays them out. Colour and number: the arm's mean minus "
+            f"the baseline's, in points{_seeds(n, 'paired seeds per cell')}; * where p < 0.05 (two-sided paired "
+            f"t-test over seeds, 3+ seeds{holm_text}); grey: not run. {_sentence(tested_note(items, holm))}.")
+
+
 def curves_caption(panels: list[CurvePanel], test_monitors: int) -> str:
     monitored = any(p.has_monitor for p in panels)
     text = (f"Pretraining loss{' and validation kNN accuracy' if monitored else ''} per epoch. Loss: the mean over "

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from bench.core.errors import UserError
 from bench.results import plot_data
 from bench.results.figure_captions import (
     bars_caption,
@@ -21,6 +22,7 @@ from bench.results.figure_captions import (
     gains_caption,
     headline,
     ratios_caption,
+    strategies_caption,
     write_captions,
 )
 from bench.results.figure_files import DEFAULT_FORMATS, parse_formats
@@ -29,8 +31,9 @@ from bench.results.plot_bars import plot_bars, uniform_n
 from bench.results.plot_curves import plot_curves
 from bench.results.plot_gains import plot_gains, uniform_pairs
 from bench.results.plot_ratios import plot_ratios
+from bench.results.plot_strategies import plot_strategies, strategy_grid
 
-FIGURES = ("bars", "loss_curves", "data_ratio", "gain_epochs", "gain_data")
+FIGURES = ("bars", "loss_curves", "data_ratio", "gain_epochs", "gain_data", "strategy_gains")
 
 
 @dataclass
@@ -110,17 +113,40 @@ class Drawer:
         self.wrote(path, caption, f"{len(panels)} panel(s)")
 
 
+    def strategies(self, records: list[dict[str, Any]]) -> None:
+        grid = strategy_grid(records, self.metric, self.options.holm, self.options.names)
+        if grid is None:
+            self.lines.append("skipped strategy_gains: the records hold no arm beside plain i-Mix (e.g. `bench suite "
+                              "--strategies imix,emix,dacl,gaussian`)")
+            return
+        caption = strategies_caption(self.metric, grid.items, self.options.holm, grid.uniform_n)
+        path = plot_strategies(grid, self.target("strategy_gains"), self.style, self.width, self.formats,
+                               self.title(caption))
+        self.wrote(path, caption, f"{len(grid.rows)} row(s) x {len(grid.arms)} arm(s)")
+
+
 def make_figures(records: list[dict[str, Any]], out: str | Path, metric: str = "probe",
                  options: FigureOptions | None = None) -> list[str]:
     """Write every figure the records allow into ``out``, and their captions into ``out/captions.md``;
     one line per figure (written or why not)."""
     drawer = Drawer(Path(out), metric, options or FigureOptions())
+    figures = [("bars", drawer.bars, ()), ("loss_curves", drawer.curves, ()), ("data_ratio", drawer.ratios, ()),
+               ("gain_epochs", drawer.gains, ("epochs", "gain_epochs", "--epochs (e.g. one suite per epoch count)")),
+               ("gain_data", drawer.gains, ("data_ratio", "gain_data",
+                                            "--data-ratio (e.g. `bench suite --data-ratios 0.1,0.5,1`)")),
+               ("strategy_gains", drawer.strategies, ())]
+    refusals: list[UserError] = []
     with styled(drawer.style):
-        drawer.bars(records)
-        drawer.curves(records)
-        drawer.ratios(records)
-        drawer.gains(records, "epochs", "gain_epochs", "--epochs (e.g. one suite per epoch count)")
-        drawer.gains(records, "data_ratio", "gain_data", "--data-ratio (e.g. `bench suite --data-ratios 0.1,0.5,1`)")
+        for name, draw, extra in figures:
+            try:
+                draw(records, *extra)
+            except UserError as error:
+                # records one figure cannot pair (InputMix arms beside plain baselines, which only the strategy
+                # map sets apart) leave the other figures to be drawn; records no figure can use are an error
+                refusals.append(error)
+                drawer.lines.append(f"skipped {name}: {error}")
+    if refusals and not drawer.captions:
+        raise refusals[0]
     if drawer.captions:
         drawer.lines.append(f"wrote {write_captions(drawer.out, drawer.captions)} (what each figure shows)")
     return drawer.lines

@@ -25,7 +25,7 @@ def arm_name(c: Comparison) -> str:
     return imix_label(c.mix, c.alpha, with_mix=c.mix not in ("", DEFAULT_MIX))
 
 
-def _column_order(arm: str) -> tuple:
+def column_order(arm: str) -> tuple:
     """i-Mix first (the input, then other mixes and layers), then the strategies in the registry's order."""
     if not is_strategy_variant(arm):
         return (0, arm != "i-Mix", arm)
@@ -33,16 +33,25 @@ def _column_order(arm: str) -> tuple:
     return (1, strategies.index(arm.split(",")[0].split(" + ")[0]), arm)
 
 
-def strategy_rows(items: list[Comparison], names: dict[str, str]) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows: data set, method, the baseline (mean ± std (n)), then one gain column per arm."""
-    arms = sorted({arm_name(c) for c in items if c.mix}, key=_column_order)
+Row = tuple[tuple[str, str], dict[str, Comparison]]  # ((data set label, method), arm -> comparison; "" the baseline's)
+
+
+def strategy_cells(items: list[Comparison], names: dict[str, str]) -> tuple[list[str], list[Row]]:
+    """The arms in column order and the rows in table order: what the table and the heat map both show."""
+    arms = sorted({arm_name(c) for c in items if c.mix}, key=column_order)
     rows: dict[tuple[str, str], dict[str, Comparison]] = defaultdict(dict)
     for c in items:
         label = f"{display_name(c.domain, c.dataset, names)}{c.setting_label}"
         rows[(label, c.method)][arm_name(c) if c.mix else ""] = c
     order = {m: i for i, m in enumerate(method_order(m for _, m in rows))}
+    return arms, sorted(rows.items(), key=lambda kv: (kv[0][0], order[kv[0][1]]))
+
+
+def strategy_rows(items: list[Comparison], names: dict[str, str]) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows: data set, method, the baseline (mean ± std (n)), then one gain column per arm."""
+    arms, rows = strategy_cells(items, names)
     body = []
-    for (label, method), by_arm in sorted(rows.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
+    for (label, method), by_arm in rows:
         baseline = next(iter(by_arm.values())).baseline
         body.append([label, method_label(method, names), format_cell(baseline.values)]
                     + [_gain(by_arm[a]) if a in by_arm else "-" for a in arms])

@@ -74,6 +74,9 @@ shared_transformer() {
     "$PY" -m bench suite --config results/agnostic/transformer.toml --epochs "$epochs" --eval-every $((epochs / 5)) \
       --results results/agnostic/transformer.jsonl --seeds $seeds --strategies imix --mix-layer 1 ${DRY:+--dry-run}
   done
+  # the untrained transformer per seed (--epochs 0, evaluation only): what its pretraining adds
+  "$PY" -m bench suite --config results/agnostic/transformer.toml --epochs 0 --seeds "${@: -1}" \
+    --results results/agnostic/transformer-untrained.jsonl ${DRY:+--dry-run}
 }
 
 worker() {

@@ -115,8 +115,9 @@ def command_list(args: argparse.Namespace) -> int:
     for name, strategy in STRATEGIES.items():
         print(f"  {name:<10} {strategy.summary}; views: {strategy.views}")
     print("encoders (with --encoder NAME):")
+    pad = max(map(len, ENCODERS))  # text-transformer is longer than the other sections' names
     for name, spec in ENCODERS.items():
-        print(f"  {name:<10} {spec.summary}")
+        print(f"  {name:<{pad}} {spec.summary}")
     return 0
 
 

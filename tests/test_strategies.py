@@ -11,7 +11,8 @@ from bench.cli import main
 from bench.training.resolve import resolve
 from bench.core.rng import Rng
 from bench.results.records import read_records
-from bench.training.hidden_mix import LayerDraw
+from bench.training.hidden_mix import LayerDraw, hidden_mixer
+from bench.training.mixing import cutmix
 from bench.training.methods import build_method
 from bench.training.strategies import label_mixer
 from bench.training.strategies.dacl import mixup_noise
@@ -21,6 +22,7 @@ from bench.training.step_loss import step_loss
 from bench.training.trainer import make_views
 from domains.base import Domain
 from encoders import build_encoder
+from encoders.staged import Masked
 
 TINY = ["--epochs", "1", "--data-ratio", "0.2", "--width", "32", "--batch-size", "64", "--quiet", "--proj-hidden", "32",
         "--queue-size", "64"]
@@ -54,6 +56,23 @@ def test_emix_mixes_against_a_detached_partner():
     torch.testing.assert_close(mixed, lam * h.detach() + (1 - lam) * h.detach()[mix.perm])
     mixed.sum().backward()
     torch.testing.assert_close(h.grad, lam.expand(3, 2))  # only each sample's own share carries gradient
+
+
+def test_emix_mixes_token_states_inside_the_encoder_with_the_masks_combined():
+    """Text's e-Mix: the hook hands e-Mix the embedded tokens; a partner's real tokens stay real."""
+    values = torch.arange(12.0).view(2, 3, 2).requires_grad_()
+    mask = torch.tensor([[True, True, False], [True, False, False]])
+    mixed, mix = hidden_mixer(emix_mixup, 1.0, Rng.from_seed(0))(Masked(values, mask))
+    lam = mix.lam.view(-1, 1, 1)
+    torch.testing.assert_close(mixed.values, lam * values.detach() + (1 - lam) * values.detach()[mix.perm])
+    assert torch.equal(mixed.mask, mask | mask[mix.perm])
+    mixed.values.sum().backward()
+    torch.testing.assert_close(values.grad, lam.expand(2, 3, 2))  # the partner is detached
+
+
+def test_another_mixer_on_token_states_is_still_refused():
+    with pytest.raises(ValueError, match="only MixUp can mix token states"):
+        hidden_mixer(cutmix, 1.0, Rng.from_seed(0))(Masked(torch.zeros(2, 3, 2), torch.ones(2, 3, dtype=torch.bool)))
 
 
 class Tables(Domain):

@@ -151,6 +151,13 @@ def test_imix_on_text_mixes_the_embedded_tokens_and_never_the_token_ids(tmp_path
     assert "--inputmix" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("method", ["simclr", "moco"])
+def test_emix_on_text_mixes_the_embedded_tokens_of_clean_inputs(method, tmp_path):
+    record = run(tmp_path, "--max-samples", "100", "--strategy", "emix", "--method", method)
+    assert record["strategy"]["name"] == "emix" and record["mixed_at"][0]["layer"] == 1
+    assert record["mixed_at"][0]["shape"][0] == "tokens" and len(record["loss_curve"]) == 1
+
+
 def test_bench_list_shows_the_text_domain_and_its_datasets(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out

@@ -44,10 +44,11 @@ class LayerDraw:
 
 
 def hidden_mixer(mixer: Mixer, alpha: float, rng: Rng) -> RowMixer:
-    """The run's mixer applied to hidden states; token states (``Masked``) take MixUp (masks OR-ed)."""
+    """The run's mixer applied to hidden states; token states (``Masked``) take MixUp (masks OR-ed), or a
+    mixer that mixes them itself and says so with a true ``takes_tokens`` attribute (e-Mix's)."""
 
     def mix(h: Hidden) -> tuple[Hidden, Mix]:
-        if isinstance(h, Masked):
+        if isinstance(h, Masked) and not getattr(mixer, "takes_tokens", False):
             if mixer is not mixup:
                 raise ValueError("only MixUp can mix token states; the run's checks should have refused this mixer")
             drawn = mixup_draw(len(h), alpha, rng, h.values.device)

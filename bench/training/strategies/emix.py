@@ -35,3 +35,6 @@ def emix_mixup(h: Hidden, alpha: float, rng: Rng) -> tuple[Hidden, Mix]:
     if isinstance(h, Masked):
         return Masked(weight * h.values + (1.0 - weight) * partner.values, h.mask | partner.mask), mix
     return weight * h + (1.0 - weight) * partner, mix
+
+
+emix_mixup.takes_tokens = True  # it mixes token states (Masked) itself: bench/training/hidden_mix.hidden_mixer

@@ -1,5 +1,6 @@
-"""Figures from result records: bars, loss curves, accuracy against the data ratio, and the i-Mix
-gain against pretraining epochs and data size (the regime study), in PNG and a vector format.
+"""Figures from result records: bars, loss curves, accuracy against the data ratio, the i-Mix
+gain against pretraining epochs and data size (the regime study), and the strategies' gains as a
+heat map (plot_strategies), in PNG and a vector format.
 
 Each figure is drawn in its own file (plot_bars, plot_curves, plot_ratios, plot_gains) from the
 numbers of ``bench/results/plot_data.py``; this file chooses what the records allow, writes the
@@ -111,7 +112,6 @@ class Drawer:
         caption = gains_caption(axis, self.metric, panels, self.options.holm, uniform_pairs(panels))
         path = plot_gains(panels, self.target(name), self.style, self.width, self.formats, self.title(caption))
         self.wrote(path, caption, f"{len(panels)} panel(s)")
-
 
     def strategies(self, records: list[dict[str, Any]]) -> None:
         grid = strategy_grid(records, self.metric, self.options.holm, self.options.names)

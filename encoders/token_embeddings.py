@@ -56,8 +56,8 @@ class PatchEmbedding(nn.Module):
 
     def forward(self, x: Tensor) -> Masked:
         if tuple(x.shape[2:]) != self.spatial:
-            raise ValueError(f"this transformer was built for inputs shaped (N, C, {', '.join(map(str, self.spatial))}); "
-                             f"got {tuple(x.shape)}")
+            built = ", ".join(map(str, self.spatial))
+            raise ValueError(f"this transformer was built for inputs shaped (N, C, {built}); got {tuple(x.shape)}")
         overhang = [g * self.patch - size for g, size in zip(self.grid, self.spatial)]
         if any(overhang):  # F.pad takes the last dimension first
             x = F.pad(x, [p for amount in reversed(overhang) for p in (0, amount)])
@@ -77,7 +77,8 @@ class ColumnEmbedding(nn.Module):
 
     def forward(self, x: Tensor) -> Masked:
         if x.dim() != 2 or x.shape[1] != self.weight.shape[0]:
-            raise ValueError(f"this transformer was built for rows of {self.weight.shape[0]} columns; got {tuple(x.shape)}")
+            raise ValueError(f"this transformer was built for rows of {self.weight.shape[0]} columns; "
+                             f"got {tuple(x.shape)}")
         tokens = x.unsqueeze(-1) * self.weight + self.bias
         return Masked(tokens, torch.ones(tokens.shape[:2], dtype=torch.bool, device=tokens.device))
 

@@ -115,3 +115,10 @@ def test_a_run_with_the_transformer_records_its_tokens(tmp_path):
     assert record["encoder"] == "transformer"
     assert record["architecture"] == {"tokens": "columns", "n_tokens": 64, "width": 32, "depth": 2, "heads": 1}
     assert record["mixed_at"] == [{"layer": 2, "where": "after block 2 of transformer", "shape": ["tokens", 64, 32]}]
+
+
+def test_inputs_of_another_shape_than_it_was_built_for_are_named():
+    with pytest.raises(ValueError, match=r"built for inputs shaped \(N, C, 8, 8\); got \(2, 3, 8, 9\)"):
+        build_encoder("transformer", (3, 8, 8), {"width": 32})(torch.randn(2, 3, 8, 9))
+    with pytest.raises(ValueError, match=r"built for rows of 5 columns; got \(2, 4\)"):
+        build_encoder("transformer", (5,), {"width": 32})(torch.randn(2, 4))

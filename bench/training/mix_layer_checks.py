@@ -75,8 +75,8 @@ def check_mix_layers(cfg: RunConfig, domain: Any, backbone: nn.Module, encoder: 
             valid = ", ".join(map(str, [INPUT] + spatial))
             raise UserError(f"--mix cutmix at --mix-layer {flat[0]}: the {encoder} encoder's state after block "
                             f"{flat[0]} is shaped {_shown(shapes[flat[0]])}, with no spatial dimensions to cut a box "
-                            f"from ({_kind(shapes[flat[0]])}). CutMix works at layers {valid}; MixUp (--mix mixup) at any of 0 "
-                            f"to {deepest}.")
+                            f"from ({_kind(shapes[flat[0]])}). CutMix works at layers {valid}; MixUp (--mix mixup) "
+                            f"at any of 0 to {deepest}.")
     return [{"layer": k, "where": "input" if k == INPUT else f"after block {k} of {encoder}",
              "shape": [str(d) if isinstance(d, str) else int(d) for d in shapes[k]]} for k in layers]
 

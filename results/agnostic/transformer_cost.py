@@ -48,7 +48,8 @@ def measure(rounds: int, steps: int) -> dict[str, dict[str, float]]:
     out = {}
     for name, (shape, batch, own, options, hints) in GRID.items():
         torch.manual_seed(0)
-        models = {own: build_encoder(own, shape, options, hints), "transformer": build_encoder("transformer", shape, {}, hints)}
+        models = {own: build_encoder(own, shape, options, hints),
+                  "transformer": build_encoder("transformer", shape, {}, hints)}
         x = torch.randint(1, 8000, (2 * batch, *shape)) if hints else torch.randn(2 * batch, *shape)
         speeds: dict[str, list[float]] = {k: [] for k in models}
         for model in models.values():

@@ -21,7 +21,8 @@ from .mlp import MLP, PaperMLP
 from .resnet import CifarResNet
 from .text_cnn import TextCNN
 from .text_transformer import TextTransformer
-from .token_embeddings import CheckedTokenEmbedding, ColumnEmbedding, PatchEmbedding, auto_patch
+from .text_embedding import TokenEmbedding
+from .token_embeddings import ColumnEmbedding, PatchEmbedding, auto_patch
 from .transformer import Transformer
 
 Factory = Callable[..., nn.Module]
@@ -118,7 +119,7 @@ def _token_embedding(input_shape: tuple[int, ...], width: int, patch: int, vocab
                 "table rows take one token per column (FT-Transformer)"
             raise UserError(f"transformer: --patch applies to images, spectrograms and signals; {kind}. Drop --patch.")
         if vocab_size is not None:
-            return CheckedTokenEmbedding(int(vocab_size), input_shape[0], width)
+            return TokenEmbedding(int(vocab_size), input_shape[0], width)
         return ColumnEmbedding(input_shape[0], width)
     if len(input_shape) in (2, 3):
         channels, spatial = input_shape[0], tuple(input_shape[1:])

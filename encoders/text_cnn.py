@@ -13,7 +13,7 @@ import functools
 from torch import Tensor, nn
 
 from .staged import Hidden, Masked
-from .text_embedding import TokenEmbedding, check_ids, masked_mean, run_blocks
+from .text_embedding import TokenEmbedding, masked_mean, run_blocks
 
 
 class ConvBlock(nn.Module):
@@ -35,16 +35,11 @@ class ConvBlock(nn.Module):
 class TextCNN(nn.Module):
     def __init__(self, vocab_size: int, max_length: int, width: int = 128, depth: int = 2, kernel_size: int = 5) -> None:
         super().__init__()
-        self.max_length = max_length
         self.embedding = TokenEmbedding(vocab_size, max_length, width)
         self.convs = nn.ModuleList(ConvBlock(width, kernel_size) for _ in range(depth))
         self.norm = nn.LayerNorm(width)
         self.feature_dim = width
         self.mix_layers = depth
-
-    def _embed(self, ids: Tensor) -> Masked:
-        check_ids(ids, self.max_length)
-        return self.embedding(ids)
 
     def _conv(self, index: int, h: Masked) -> Hidden:
         out = self.convs[index](h)
@@ -53,8 +48,8 @@ class TextCNN(nn.Module):
         return out
 
     def forward_partial(self, x: Hidden, start: int, end: int | None = None) -> Hidden:
-        convs = [functools.partial(self._conv, i) for i in range(len(self.convs))]  # per call: see text_transformer
-        return run_blocks([self._embed, *convs], x, start, end)
+        convs = [functools.partial(self._conv, i) for i in range(len(self.convs))]  # per call: see transformer.py
+        return run_blocks([self.embedding, *convs], x, start, end)
 
     def forward(self, ids: Tensor) -> Tensor:
         return self.forward_partial(ids, 0)

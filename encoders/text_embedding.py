@@ -28,8 +28,10 @@ class TokenEmbedding(nn.Module):
         nn.init.normal_(self.positions, std=0.02)
         with torch.no_grad():
             self.tokens.weight[PAD_ID].zero_()
+        self.description = {"tokens": "text tokens", "n_tokens": max_length}  # for a transformer's record
 
     def forward(self, ids: Tensor) -> Masked:
+        check_ids(ids, self.positions.shape[0])
         ids = ids.long()
         length = ids.shape[1]
         return Masked(self.tokens(ids) + self.positions[:length], ids != PAD_ID)

@@ -9,12 +9,11 @@ attention ignores it (``src_key_padding_mask``) and the mean skips it.
 
 from __future__ import annotations
 
-from .token_embeddings import CheckedTokenEmbedding
+from .text_embedding import TokenEmbedding
 from .transformer import Transformer
 
 
 class TextTransformer(Transformer):
     def __init__(self, vocab_size: int, max_length: int, width: int = 128, depth: int = 2, heads: int = 0,
                  ff_factor: int = 2) -> None:
-        super().__init__(CheckedTokenEmbedding(vocab_size, max_length, width), width, depth, heads, ff_factor)
-        self.max_length = max_length
+        super().__init__(TokenEmbedding(vocab_size, max_length, width), width, depth, heads, ff_factor)

@@ -22,7 +22,6 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .staged import Masked
-from .text_embedding import TokenEmbedding, check_ids
 
 MAX_PATCHES = 64  # CIFAR's 32 x 32 in 4 x 4 patches
 MAX_SEGMENTS = 32
@@ -35,6 +34,11 @@ def auto_patch(spatial: tuple[int, ...]) -> int:
     while math.prod(math.ceil(size / patch) for size in spatial) > limit:
         patch += 1
     return patch
+
+
+def all_real(tokens: Tensor) -> Masked:
+    """Tokens of a continuous input: none is padding."""
+    return Masked(tokens, torch.ones(tokens.shape[:2], dtype=torch.bool, device=tokens.device))
 
 
 class PatchEmbedding(nn.Module):
@@ -61,8 +65,7 @@ class PatchEmbedding(nn.Module):
         overhang = [g * self.patch - size for g, size in zip(self.grid, self.spatial)]
         if any(overhang):  # F.pad takes the last dimension first
             x = F.pad(x, [p for amount in reversed(overhang) for p in (0, amount)])
-        tokens = self.project(x).flatten(2).transpose(1, 2) + self.positions
-        return Masked(tokens, torch.ones(tokens.shape[:2], dtype=torch.bool, device=tokens.device))
+        return all_real(self.project(x).flatten(2).transpose(1, 2) + self.positions)
 
 
 class ColumnEmbedding(nn.Module):
@@ -79,17 +82,4 @@ class ColumnEmbedding(nn.Module):
         if x.dim() != 2 or x.shape[1] != self.weight.shape[0]:
             raise ValueError(f"this transformer was built for rows of {self.weight.shape[0]} columns; "
                              f"got {tuple(x.shape)}")
-        tokens = x.unsqueeze(-1) * self.weight + self.bias
-        return Masked(tokens, torch.ones(tokens.shape[:2], dtype=torch.bool, device=tokens.device))
-
-
-class CheckedTokenEmbedding(TokenEmbedding):
-    """The text embedding with the text encoders' input check (ids, not floats; not too long)."""
-
-    def __init__(self, vocab_size: int, max_length: int, width: int) -> None:
-        super().__init__(vocab_size, max_length, width)
-        self.description = {"tokens": "text tokens", "n_tokens": max_length}
-
-    def forward(self, ids: Tensor) -> Masked:
-        check_ids(ids, self.positions.shape[0])
-        return super().forward(ids)
+        return all_real(x.unsqueeze(-1) * self.weight + self.bias)

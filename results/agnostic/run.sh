@@ -64,19 +64,24 @@ text() {
   done
 }
 
+transformer_suite() {  # transformer_suite RESULTS [flags...]: transformer.toml on the CIFAR-10 subset
+  local results=$1; shift
+  "$PY" -m bench suite --config results/agnostic/transformer.toml --results "results/agnostic/$results" \
+    ${DRY:+--dry-run} "$@"
+}
+
 shared_transformer() {
-  # Last, as time allows (about 4.6x the small CNN's cost, transformer_cost.py): the CIFAR-10 subset with the
+  # Last, as time allows (about 5.2x the small CNN's cost, transformer_cost.py): the CIFAR-10 subset with the
   # shared transformer, SimCLR, baseline and every strategy; i-Mix at the input and after the embedding.
   local epochs=${EPOCHS[cifar10]} seeds
   for seeds in "$@"; do
-    "$PY" -m bench suite --config results/agnostic/transformer.toml --epochs "$epochs" --eval-every $((epochs / 5)) \
-      --results results/agnostic/transformer.jsonl --seeds $seeds --strategies imix,emix,dacl,gaussian ${DRY:+--dry-run}
-    "$PY" -m bench suite --config results/agnostic/transformer.toml --epochs "$epochs" --eval-every $((epochs / 5)) \
-      --results results/agnostic/transformer.jsonl --seeds $seeds --strategies imix --mix-layer 1 ${DRY:+--dry-run}
+    transformer_suite transformer.jsonl --epochs "$epochs" --eval-every $((epochs / 5)) --seeds $seeds \
+      --strategies imix,emix,dacl,gaussian
+    transformer_suite transformer.jsonl --epochs "$epochs" --eval-every $((epochs / 5)) --seeds $seeds \
+      --strategies imix --mix-layer 1
   done
   # the untrained transformer per seed (--epochs 0, evaluation only): what its pretraining adds
-  "$PY" -m bench suite --config results/agnostic/transformer.toml --epochs 0 --seeds "${@: -1}" \
-    --results results/agnostic/transformer-untrained.jsonl ${DRY:+--dry-run}
+  transformer_suite transformer-untrained.jsonl --epochs 0 --seeds "${@: -1}"
 }
 
 worker() {
